@@ -1,0 +1,6 @@
+//! Conversions between Redis replies and Lua values, RESP2 and RESP3.
+
+pub mod numfmt;
+pub mod sink;
+pub mod to_lua;
+pub mod to_reply;

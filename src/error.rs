@@ -1,0 +1,220 @@
+//! Every error text luax sends or raises, in one place, worded exactly as Redis 7.0 words it.
+//!
+//! Two families: [`ReplyError`] is what a command replies to the client (the text after the
+//! leading '-'), and [`LuaApiError`] is what the `redis.*` functions raise or return inside a
+//! script (turned into `{err=...}` tables with Redis's normalisation, so "ERR " is added when
+//! the text has no code of its own).
+
+use std::borrow::Cow;
+
+/// Errors a luax command replies with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplyError {
+    NotAnInteger,
+    NegativeKeys,
+    TooManyKeys,
+    NoScript,
+    /// Compilation failed; the Lua message follows.
+    Compile(Vec<u8>),
+    /// Shebang problems, with their detail text.
+    Shebang(ShebangError),
+    FlushOption,
+    NotBusy,
+    Unkillable,
+    /// A luax command reached while another runs (a module calling back into luax).
+    Reentrant,
+    /// The Lua VM could not be created (allocator refused).
+    VmUnavailable,
+    /// `Error running script <sha>, <msg>`: the error object was not a table.
+    ErrorRunning { sha: [u8; 40], msg: Vec<u8> },
+    /// Shebang-flag checks done before a script runs (§5.2 of the spec).
+    NoClusterFlag,
+    StaleNoAllowStale,
+    ReadonlyReplicaWriteScript,
+    WriteFlagOnRoCommand,
+    OomNoAllowOom,
+    MisconfRdbScript,
+    MisconfAofScript(String),
+    NoReplicas,
+    /// Same checks as processCommand does them for a command.
+    OomCommand,
+    ReadonlyReplica,
+    MasterDown,
+    MisconfRdb,
+    MisconfAof(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShebangError {
+    NoNewline,
+    BadEngineSyntax,
+    UnexpectedEngine(Vec<u8>),
+    UnexpectedFlag(Vec<u8>),
+    UnknownOption(Vec<u8>),
+}
+
+pub const BUSY_TEXT: &str = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+pub const KILLED_TEXT: &str = "Script killed by user with SCRIPT KILL...";
+pub const MISCONF_RDB_TEXT: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+
+impl ReplyError {
+    /// The error line, without the leading '-'.
+    pub fn to_wire(&self) -> Cow<'static, [u8]> {
+        let s: &'static str = match self {
+            ReplyError::NotAnInteger => "ERR value is not an integer or out of range",
+            ReplyError::NegativeKeys => "ERR Number of keys can't be negative",
+            ReplyError::TooManyKeys => "ERR Number of keys can't be greater than number of args",
+            ReplyError::NoScript => "NOSCRIPT No matching script. Please use EVAL.",
+            ReplyError::FlushOption => "ERR SCRIPT FLUSH only support SYNC|ASYNC option",
+            ReplyError::NotBusy => "NOTBUSY No scripts in execution right now.",
+            ReplyError::Unkillable => "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.",
+            ReplyError::Reentrant => "ERR luax cannot run a script from inside a running script",
+            ReplyError::VmUnavailable => "ERR luax could not create its Lua VM (out of memory)",
+            ReplyError::NoClusterFlag => "ERR Can not run script on cluster, 'no-cluster' flag is set.",
+            ReplyError::StaleNoAllowStale => "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.",
+            ReplyError::ReadonlyReplicaWriteScript => "READONLY Can not run script with write flag on readonly replica",
+            ReplyError::WriteFlagOnRoCommand => "ERR Can not execute a script with write flag using *_ro command.",
+            ReplyError::OomNoAllowOom => "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'",
+            ReplyError::MisconfRdbScript => "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.",
+            ReplyError::NoReplicas => "NOREPLICAS Not enough good replicas to write.",
+            ReplyError::OomCommand => "OOM command not allowed when used memory > 'maxmemory'.",
+            ReplyError::ReadonlyReplica => "READONLY You can't write against a read only replica.",
+            ReplyError::MasterDown => "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+            ReplyError::MisconfRdb => MISCONF_RDB_TEXT,
+            ReplyError::MisconfAofScript(reason) => {
+                return Cow::Owned(format!("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts. AOF error: {reason}").into_bytes())
+            }
+            ReplyError::MisconfAof(reason) => {
+                return Cow::Owned(format!("MISCONF Errors writing to the AOF file: {reason}").into_bytes())
+            }
+            ReplyError::Compile(msg) => {
+                return Cow::Owned(prefixed("ERR Error compiling script (new function): ", msg))
+            }
+            ReplyError::Shebang(e) => return Cow::Owned(e.to_wire()),
+            ReplyError::ErrorRunning { sha, msg } => {
+                let mut out = b"ERR Error running script ".to_vec();
+                out.extend_from_slice(sha);
+                out.extend_from_slice(b", ");
+                out.extend_from_slice(&msg[..msg.len().min(100)]);
+                return Cow::Owned(out);
+            }
+        };
+        Cow::Borrowed(s.as_bytes())
+    }
+}
+
+impl ShebangError {
+    fn to_wire(&self) -> Vec<u8> {
+        match self {
+            ShebangError::NoNewline => b"ERR Invalid script shebang".to_vec(),
+            ShebangError::BadEngineSyntax => b"ERR Invalid engine in script shebang".to_vec(),
+            ShebangError::UnexpectedEngine(e) => prefixed("ERR Unexpected engine in script shebang: ", e),
+            ShebangError::UnexpectedFlag(f) => prefixed("ERR Unexpected flag in script shebang: ", f),
+            ShebangError::UnknownOption(o) => prefixed("ERR Unknown lua shebang option: ", o),
+        }
+    }
+}
+
+fn prefixed(prefix: &str, rest: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(prefix.len() + rest.len());
+    out.extend_from_slice(prefix.as_bytes());
+    out.extend_from_slice(rest);
+    out
+}
+
+/// Errors of the `redis.*` API inside a script.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LuaApiError {
+    NoArguments,
+    BadArgumentType,
+    CallOutsideScript,
+    UnknownCommand,
+    WrongArity,
+    NotAllowedFromScript,
+    StaleReplica,
+    AclCommand,
+    AclKey,
+    AclChannel,
+    WriteInReadOnlyScript,
+    ReadonlyReplica,
+    NoReplicas,
+    OomCommand,
+    ReplyTooDeep,
+    ReplyMalformed,
+    WrongArgs,
+    WrongArgsOrType,
+    SetReplArgs,
+    SetReplFlags,
+    SetReplOutsideScript,
+    SetRespArgs,
+    SetRespVersion,
+    SetRespOutsideScript,
+    AclCheckUnknownCommand,
+    AclCheckOutsideScript,
+    LogArgs,
+    LogLevelType,
+    LogLevelRange,
+    XreadBlock,
+    XreadgroupBlock,
+    ClusterDownReadonly,
+    ClusterDown,
+    ClusterNonLocalKey,
+    ClusterCrossSlot,
+    ReentrantCall,
+}
+
+impl LuaApiError {
+    /// Text as given to Redis's `luaPushError` ("ERR " is added unless it starts with "-").
+    pub fn text(self) -> &'static str {
+        match self {
+            LuaApiError::NoArguments => "Please specify at least one argument for this redis lib call",
+            LuaApiError::BadArgumentType => "Lua redis lib command arguments must be strings or integers",
+            LuaApiError::CallOutsideScript => "redis.call/pcall can only be called inside a script invocation",
+            LuaApiError::UnknownCommand => "Unknown Redis command called from script",
+            LuaApiError::WrongArity => "Wrong number of args calling Redis command from script",
+            LuaApiError::NotAllowedFromScript => "This Redis command is not allowed from script",
+            LuaApiError::StaleReplica => "Can not execute the command on a stale replica",
+            LuaApiError::AclCommand => "The user executing the script can't run this command or subcommand",
+            LuaApiError::AclKey => "The user executing the script can't access at least one of the keys mentioned in the command arguments",
+            LuaApiError::AclChannel => "The user executing the script can't publish to the channel mentioned in the command",
+            LuaApiError::WriteInReadOnlyScript => "Write commands are not allowed from read-only scripts.",
+            LuaApiError::ReadonlyReplica => "-READONLY You can't write against a read only replica.",
+            LuaApiError::NoReplicas => "-NOREPLICAS Not enough good replicas to write.",
+            LuaApiError::OomCommand => "-OOM command not allowed when used memory > 'maxmemory'.",
+            LuaApiError::ReplyTooDeep => "reached lua stack limit",
+            LuaApiError::ReplyMalformed => "luax could not parse the command reply",
+            LuaApiError::WrongArgs => "wrong number of arguments",
+            LuaApiError::WrongArgsOrType => "wrong number or type of arguments",
+            LuaApiError::SetReplArgs => "redis.set_repl() requires two arguments.",
+            LuaApiError::SetReplFlags => "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+            LuaApiError::SetReplOutsideScript => "redis.set_repl can only be called inside a script invocation",
+            LuaApiError::SetRespArgs => "redis.setresp() requires one argument.",
+            LuaApiError::SetRespVersion => "RESP version must be 2 or 3.",
+            LuaApiError::SetRespOutsideScript => "redis.setresp can only be called inside a script invocation",
+            LuaApiError::AclCheckUnknownCommand => "Invalid command passed to redis.acl_check_cmd()",
+            LuaApiError::AclCheckOutsideScript => "redis.acl_check_cmd can only be called inside a script invocation",
+            LuaApiError::LogArgs => "redis.log() requires two arguments or more.",
+            LuaApiError::LogLevelType => "First argument must be a number (log level).",
+            LuaApiError::LogLevelRange => "Invalid debug level.",
+            LuaApiError::XreadBlock => "xread command is not allowed with BLOCK option from scripts",
+            LuaApiError::XreadgroupBlock => "xreadgroup command is not allowed with BLOCK option from scripts",
+            LuaApiError::ClusterDownReadonly => "Script attempted to execute a write command while the cluster is down and readonly",
+            LuaApiError::ClusterDown => "Script attempted to execute a command while the cluster is down",
+            LuaApiError::ClusterNonLocalKey => "Script attempted to access a non local key in a cluster node",
+            LuaApiError::ClusterCrossSlot => "Script attempted to access keys that do not hash to the same slot",
+            LuaApiError::ReentrantCall => "luax does not allow a script command to run from inside redis.call",
+        }
+    }
+}
+
+/// Texts raised by the sandbox and the VM (Lua errors, not Redis error tables).
+pub mod vm {
+    pub const NONEXISTENT_GLOBAL: &str = "Script attempted to access nonexistent global variable";
+    pub const PROTECTED_ARGS: &str = "Wrong number of arguments to luaProtectedTableError";
+    pub const PROTECTED_KEY_TYPE: &str = "Second argument to luaProtectedTableError must be a string or number";
+    pub const NEWINDEX_ARGS: &str = "Wrong number of arguments to luaNewIndexAllowList";
+    pub const NEWINDEX_TABLE: &str = "first argument to luaNewIndexAllowList must be a table";
+    pub const NEWINDEX_KEY_TYPE: &str = "Second argument to luaNewIndexAllowList must be a string or number";
+    /// Error table raised without a usable `err` string (Redis 7.0 crashes on these).
+    pub const ERROR_WITHOUT_MESSAGE: &str = "ERR Script raised an error table without an 'err' string";
+}

@@ -1,0 +1,4 @@
+pub mod convert;
+pub mod error;
+pub mod libs;
+pub mod lua;

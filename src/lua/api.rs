@@ -1,0 +1,308 @@
+//! The `redis` table a script sees: `redis.call`, `redis.pcall` and the helper functions,
+//! with Redis 7.0's argument rules and error texts.
+
+use std::ffi::c_int;
+
+use sha1::{Digest, Sha1};
+
+use super::callback::{LuaResult, Raise};
+use super::host::{self, Host, LOG_DEBUG, LOG_WARNING};
+use super::state::{Lua, Type};
+use crate::convert::numfmt::{c_double_to_i64, write_g};
+use crate::convert::to_lua::{mark_error_counted, push_error_table, push_reply, ConvertError};
+use crate::error::LuaApiError;
+
+/// Pushes an error table for `err` and raises it.
+fn raise_error_table(lua: Lua, err: LuaApiError) -> LuaResult<c_int> {
+    push_error_table(lua, err.text().as_bytes());
+    Err(Raise::Pushed)
+}
+
+/// Arguments of `redis.call`-like functions: strings as they are, numbers as `%.17g`.
+struct CommandArgs {
+    numbers: Vec<u8>,
+    /// (start, end) in `numbers` for formatted numbers, or `usize::MAX` start for stack strings.
+    spans: Vec<(usize, usize)>,
+}
+
+impl CommandArgs {
+    /// Reads arguments 1..=top. The strings are borrowed from the stack, so the arguments
+    /// must stay there while the slices are used.
+    fn read(lua: Lua) -> Result<(CommandArgs, c_int), LuaApiError> {
+        let argc = lua.top();
+        if argc == 0 {
+            return Err(LuaApiError::NoArguments);
+        }
+        let mut args = CommandArgs { numbers: Vec::new(), spans: Vec::with_capacity(argc as usize) };
+        for j in 1..=argc {
+            match lua.type_of(j) {
+                Type::Number => {
+                    let start = args.numbers.len();
+                    write_g(&mut args.numbers, lua.to_number(j), 17);
+                    args.spans.push((start, args.numbers.len()));
+                }
+                Type::String => args.spans.push((usize::MAX, j as usize)),
+                _ => return Err(LuaApiError::BadArgumentType),
+            }
+        }
+        Ok((args, argc))
+    }
+
+    fn argv<'a>(&'a self, lua: Lua) -> Vec<&'a [u8]> {
+        self.spans
+            .iter()
+            .map(|&(a, b)| {
+                if a == usize::MAX {
+                    lua.string_bytes(b as c_int).unwrap_or_default()
+                } else {
+                    &self.numbers[a..b]
+                }
+            })
+            .collect()
+    }
+}
+
+fn generic_call(lua: Lua, raise: bool) -> LuaResult<c_int> {
+    let outcome = host::current(|host| call_with_host(lua, host, raise));
+    match outcome {
+        None => raise_error_table(lua, LuaApiError::CallOutsideScript),
+        Some(result) => result,
+    }
+}
+
+fn call_with_host(lua: Lua, host: &dyn Host, raise: bool) -> LuaResult<c_int> {
+    let (args, argc) = match CommandArgs::read(lua) {
+        Ok(v) => v,
+        Err(e) => {
+            lua.set_top(0);
+            push_error_table(lua, e.text().as_bytes());
+            return if raise { Err(Raise::Pushed) } else { Ok(1) };
+        }
+    };
+    let argv = args.argv(lua);
+    let resp3 = host.resp3();
+    let mut is_error = false;
+    let mut converted = Ok(());
+    let result = host.call(&argv, &mut |proto| {
+        is_error = proto.first() == Some(&b'-');
+        converted = push_reply(lua, proto, resp3);
+    });
+    drop(argv);
+    drop(args);
+    match result {
+        Err(text) => {
+            lua.set_top(argc);
+            push_error_table(lua, &text);
+            mark_error_counted(lua);
+            is_error = true;
+        }
+        Ok(()) => {
+            if let Err(e) = converted {
+                lua.set_top(argc);
+                let err = match e {
+                    ConvertError::TooDeep => LuaApiError::ReplyTooDeep,
+                    ConvertError::Malformed => LuaApiError::ReplyMalformed,
+                };
+                push_error_table(lua, err.text().as_bytes());
+                is_error = true;
+            }
+        }
+    }
+    if raise && is_error {
+        Err(Raise::Pushed)
+    } else {
+        Ok(1)
+    }
+}
+
+pub fn redis_call(lua: Lua) -> LuaResult<c_int> {
+    generic_call(lua, true)
+}
+
+pub fn redis_pcall(lua: Lua) -> LuaResult<c_int> {
+    generic_call(lua, false)
+}
+
+/// `redis.sha1hex(s)`: numbers hash as their `%.14g` text, other non-strings as "".
+pub fn sha1hex(lua: Lua) -> LuaResult<c_int> {
+    if lua.top() != 1 {
+        return raise_error_table(lua, LuaApiError::WrongArgs);
+    }
+    let data = lua.to_bytes(1).unwrap_or_default();
+    let hex = sha1_hex(data);
+    lua.push_bytes(&hex);
+    Ok(1)
+}
+
+/// Lowercase hex SHA1, as Redis names scripts.
+pub fn sha1_hex(data: &[u8]) -> [u8; 40] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let digest = Sha1::digest(data);
+    let mut out = [0u8; 40];
+    for (i, b) in digest.iter().enumerate() {
+        out[i * 2] = HEX[usize::from(b >> 4)];
+        out[i * 2 + 1] = HEX[usize::from(b & 0xf)];
+    }
+    out
+}
+
+/// `redis.error_reply(s)`: `{err=...}` normalised like command errors.
+pub fn error_reply(lua: Lua) -> LuaResult<c_int> {
+    if lua.top() != 1 || lua.type_of(-1) != Type::String {
+        push_error_table(lua, LuaApiError::WrongArgsOrType.text().as_bytes());
+        return Ok(1);
+    }
+    let text = crate::convert::to_reply::cut_at_nul(lua.to_bytes(-1).unwrap_or_default());
+    if text.first() == Some(&b'-') {
+        push_error_table(lua, text);
+    } else {
+        let mut raw = Vec::with_capacity(text.len() + 1);
+        raw.push(b'-');
+        raw.extend_from_slice(text);
+        push_error_table(lua, &raw);
+    }
+    Ok(1)
+}
+
+/// `redis.status_reply(s)`: `{ok=s}`.
+pub fn status_reply(lua: Lua) -> LuaResult<c_int> {
+    if lua.top() != 1 || lua.type_of(-1) != Type::String {
+        push_error_table(lua, LuaApiError::WrongArgsOrType.text().as_bytes());
+        return Ok(1);
+    }
+    lua.create_table(0, 1);
+    lua.push_value(-2);
+    lua.raw_set_str(-2, b"ok");
+    Ok(1)
+}
+
+/// C's `(int)d` on x86-64 (INT_MIN when out of range).
+fn c_double_to_i32(d: f64) -> i32 {
+    if d > -2_147_483_649.0 && d < 2_147_483_648.0 {
+        d as i32
+    } else {
+        i32::MIN
+    }
+}
+
+pub fn set_repl(lua: Lua) -> LuaResult<c_int> {
+    let outcome = host::current(|host| {
+        if lua.top() != 1 {
+            return Err(LuaApiError::SetReplArgs);
+        }
+        let flags = c_double_to_i32(lua.to_number(-1));
+        if flags & !3 != 0 {
+            return Err(LuaApiError::SetReplFlags);
+        }
+        host.set_repl(flags);
+        Ok(())
+    });
+    match outcome {
+        None => raise_error_table(lua, LuaApiError::SetReplOutsideScript),
+        Some(Err(e)) => raise_error_table(lua, e),
+        Some(Ok(())) => Ok(0),
+    }
+}
+
+pub fn setresp(lua: Lua) -> LuaResult<c_int> {
+    let outcome = host::current(|host| {
+        if lua.top() != 1 {
+            return Err(LuaApiError::SetRespArgs);
+        }
+        match c_double_to_i32(lua.to_number(1)) {
+            2 => host.set_resp3(false),
+            3 => host.set_resp3(true),
+            _ => return Err(LuaApiError::SetRespVersion),
+        }
+        Ok(())
+    });
+    match outcome {
+        None => raise_error_table(lua, LuaApiError::SetRespOutsideScript),
+        Some(Err(e)) => raise_error_table(lua, e),
+        Some(Ok(())) => Ok(0),
+    }
+}
+
+pub fn acl_check_cmd(lua: Lua) -> LuaResult<c_int> {
+    let outcome = host::current(|host| {
+        let (args, _) = CommandArgs::read(lua)?;
+        let argv = args.argv(lua);
+        host.acl_check(&argv).ok_or(LuaApiError::AclCheckUnknownCommand)
+    });
+    match outcome {
+        None => raise_error_table(lua, LuaApiError::AclCheckOutsideScript),
+        Some(Err(e)) => {
+            lua.set_top(0);
+            raise_error_table(lua, e)
+        }
+        Some(Ok(allowed)) => {
+            lua.push_bool(allowed);
+            Ok(1)
+        }
+    }
+}
+
+/// `redis.log(level, ...)`: the remaining string/number arguments joined by spaces.
+pub fn log(lua: Lua) -> LuaResult<c_int> {
+    let argc = lua.top();
+    if argc < 2 {
+        return raise_error_table(lua, LuaApiError::LogArgs);
+    }
+    if !lua.is_number(1) {
+        return raise_error_table(lua, LuaApiError::LogLevelType);
+    }
+    let level = c_double_to_i32(lua.to_number(1));
+    if !(LOG_DEBUG..=LOG_WARNING).contains(&level) {
+        return raise_error_table(lua, LuaApiError::LogLevelRange);
+    }
+    let mut msg = Vec::new();
+    for j in 2..=argc {
+        if let Some(s) = lua.to_bytes(j) {
+            if j != 2 {
+                msg.push(b' ');
+            }
+            msg.extend_from_slice(s);
+        }
+    }
+    host::current(|host| host.log(level, &msg));
+    Ok(0)
+}
+
+pub fn breakpoint(lua: Lua) -> LuaResult<c_int> {
+    lua.push_bool(false);
+    Ok(1)
+}
+
+pub fn debug(_lua: Lua) -> LuaResult<c_int> {
+    Ok(0)
+}
+
+pub fn replicate_commands(lua: Lua) -> LuaResult<c_int> {
+    lua.push_bool(true);
+    Ok(1)
+}
+
+/// Redis's global `pcall`: like Lua's, but an error table with a string `err` is returned as
+/// that string, as scripts written for Redis < 7 expect.
+pub fn pcall(lua: Lua) -> LuaResult<c_int> {
+    let argc = lua.top();
+    lua.push_bool(true);
+    lua.insert(1);
+    if lua.pcall(argc - 1, super::state::MULTRET, 0) != super::state::Status::Ok {
+        lua.remove(1);
+        if lua.type_of(-1) == Type::Table {
+            lua.get_field(-1, c"err");
+            if lua.is_string(-1) {
+                lua.replace(-2);
+            }
+        }
+        lua.push_bool(false);
+        lua.insert(1);
+    }
+    Ok(lua.top())
+}
+
+/// `(long long)` of a Lua number, for callers that need Redis's integer conversion.
+pub fn lua_number_to_i64(n: f64) -> i64 {
+    c_double_to_i64(n)
+}

@@ -1,0 +1,646 @@
+//! The only place that calls the Lua C API.
+//!
+//! [`Lua`] is a thin, copyable handle on a `lua_State` with one safe method per API call we
+//! use. Its invariants, which every `// SAFETY:` below relies on:
+//! * the pointer comes from [`Lua::new_state`] or from Lua calling one of our C functions or
+//!   hooks, and is only used on the thread that owns the VM (Redis's main thread);
+//! * stack indices passed in are valid (acceptable indices, as the Lua manual defines them);
+//! * whoever pushes more than `LUA_MINSTACK` (20) values first reserves room with
+//!   [`Lua::check_stack`].
+//!
+//! Lua reports errors with `longjmp`. The raw (`rawget`/`rawset`) calls used here never raise,
+//! except on memory exhaustion; the few calls that can run metamethods or raise are named
+//! (`get_field`, `call`, the `raise_*` functions) and are only used where no Rust value with a
+//! destructor lives in the frames being unwound.
+
+use std::ffi::{c_int, c_void, CStr};
+use std::ptr::NonNull;
+
+use mlua_sys as ffi;
+
+pub use ffi::lua_CFunction as CFunction;
+pub use ffi::lua_Debug as Debug;
+pub use ffi::lua_State as RawState;
+
+pub const REGISTRY: c_int = ffi::LUA_REGISTRYINDEX;
+pub const GLOBALS: c_int = ffi::LUA_GLOBALSINDEX;
+pub const MULTRET: c_int = ffi::LUA_MULTRET;
+pub const MASK_COUNT: c_int = ffi::LUA_MASKCOUNT;
+pub const MASK_LINE: c_int = ffi::LUA_MASKLINE;
+
+/// Pseudo-index of a C closure's upvalue `n` (1-based).
+pub const fn upvalue_index(n: c_int) -> c_int {
+    GLOBALS - n
+}
+
+// Redis's VM additions (see build/lua_patches.rs).
+unsafe extern "C-unwind" {
+    fn lua_enablereadonlytable(l: *mut RawState, idx: c_int, enabled: c_int);
+    fn lua_isreadonlytable(l: *mut RawState, idx: c_int) -> c_int;
+}
+
+/// Status codes of `lua_pcall` and `luaL_loadbuffer`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Ok,
+    Runtime,
+    Syntax,
+    Memory,
+    ErrorHandler,
+}
+
+impl Status {
+    fn from_code(code: c_int) -> Status {
+        match code {
+            0 => Status::Ok,
+            ffi::LUA_ERRSYNTAX => Status::Syntax,
+            ffi::LUA_ERRMEM => Status::Memory,
+            ffi::LUA_ERRERR => Status::ErrorHandler,
+            _ => Status::Runtime,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Type {
+    None,
+    Nil,
+    Boolean,
+    LightUserdata,
+    Number,
+    String,
+    Table,
+    Function,
+    Userdata,
+    Thread,
+}
+
+impl Type {
+    fn from_code(code: c_int) -> Type {
+        match code {
+            ffi::LUA_TNIL => Type::Nil,
+            ffi::LUA_TBOOLEAN => Type::Boolean,
+            ffi::LUA_TLIGHTUSERDATA => Type::LightUserdata,
+            ffi::LUA_TNUMBER => Type::Number,
+            ffi::LUA_TSTRING => Type::String,
+            ffi::LUA_TTABLE => Type::Table,
+            ffi::LUA_TFUNCTION => Type::Function,
+            ffi::LUA_TUSERDATA => Type::Userdata,
+            ffi::LUA_TTHREAD => Type::Thread,
+            _ => Type::None,
+        }
+    }
+
+    /// Lua's own name for the type, as in error messages ("no value" for none).
+    pub fn name(self) -> &'static str {
+        match self {
+            Type::None => "no value",
+            Type::Nil => "nil",
+            Type::Boolean => "boolean",
+            Type::LightUserdata | Type::Userdata => "userdata",
+            Type::Number => "number",
+            Type::String => "string",
+            Type::Table => "table",
+            Type::Function => "function",
+            Type::Thread => "thread",
+        }
+    }
+}
+
+/// An allocator for [`Lua::new_state`]; same contract as `lua_Alloc`.
+pub type Allocator = ffi::lua_Alloc;
+
+/// A hook function for [`Lua::set_hook`].
+pub type Hook = ffi::lua_Hook;
+
+/// Handle on a Lua state (or a coroutine of it). See the module docs for the invariants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lua {
+    l: NonNull<RawState>,
+}
+
+impl Lua {
+    /// Wraps a state handed to us by Lua (C function or hook argument).
+    ///
+    /// # Safety
+    /// `l` must be a live Lua state of our VM, used on the VM's thread.
+    #[inline]
+    pub unsafe fn from_raw(l: *mut RawState) -> Lua {
+        // SAFETY: Lua never passes a null state to C functions or hooks.
+        Lua { l: unsafe { NonNull::new_unchecked(l) } }
+    }
+
+    #[inline]
+    pub fn as_ptr(self) -> *mut RawState {
+        self.l.as_ptr()
+    }
+
+    /// Creates a state with the given allocator; `None` if the allocator refused.
+    pub fn new_state(alloc: Allocator, ud: *mut c_void) -> Option<Lua> {
+        // SAFETY: lua_newstate only calls `alloc`, which follows the lua_Alloc contract.
+        let l = unsafe { ffi::lua_newstate(alloc, ud) };
+        NonNull::new(l).map(|l| Lua { l })
+    }
+
+    /// Closes the state; the handle (and every copy) must not be used afterwards.
+    pub fn close(self) {
+        // SAFETY: invariant; the caller drops all copies of the handle.
+        unsafe { ffi::lua_close(self.as_ptr()) }
+    }
+
+    // ---- stack ----
+
+    #[inline]
+    pub fn top(self) -> c_int {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_gettop(self.as_ptr()) }
+    }
+
+    #[inline]
+    pub fn set_top(self, idx: c_int) {
+        // SAFETY: invariant (valid index).
+        unsafe { ffi::lua_settop(self.as_ptr(), idx) }
+    }
+
+    #[inline]
+    pub fn pop(self, n: c_int) {
+        self.set_top(-n - 1)
+    }
+
+    /// Makes room for `n` more values; false when the stack cannot grow (LUAI_MAXCSTACK).
+    #[inline]
+    pub fn check_stack(self, n: c_int) -> bool {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_checkstack(self.as_ptr(), n) != 0 }
+    }
+
+    #[inline]
+    pub fn push_value(self, idx: c_int) {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_pushvalue(self.as_ptr(), idx) }
+    }
+
+    #[inline]
+    pub fn insert(self, idx: c_int) {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_insert(self.as_ptr(), idx) }
+    }
+
+    #[inline]
+    pub fn remove(self, idx: c_int) {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_remove(self.as_ptr(), idx) }
+    }
+
+    #[inline]
+    pub fn replace(self, idx: c_int) {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_replace(self.as_ptr(), idx) }
+    }
+
+    /// Moves `n` values from the top of `self` to the top of `to` (same VM).
+    #[inline]
+    pub fn xmove(self, to: Lua, n: c_int) {
+        // SAFETY: invariant; both states belong to the same VM.
+        unsafe { ffi::lua_xmove(self.as_ptr(), to.as_ptr(), n) }
+    }
+
+    // ---- reading values ----
+
+    #[inline]
+    pub fn type_of(self, idx: c_int) -> Type {
+        // SAFETY: invariant.
+        Type::from_code(unsafe { ffi::lua_type(self.as_ptr(), idx) })
+    }
+
+    #[inline]
+    pub fn is_nil(self, idx: c_int) -> bool {
+        self.type_of(idx) == Type::Nil
+    }
+
+    /// Number, or a string convertible to one (`lua_isnumber`).
+    #[inline]
+    pub fn is_number(self, idx: c_int) -> bool {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_isnumber(self.as_ptr(), idx) != 0 }
+    }
+
+    /// String or number (`lua_isstring`).
+    #[inline]
+    pub fn is_string(self, idx: c_int) -> bool {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_isstring(self.as_ptr(), idx) != 0 }
+    }
+
+    /// `lua_tonumber`: 0 when not convertible.
+    #[inline]
+    pub fn to_number(self, idx: c_int) -> f64 {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_tonumber(self.as_ptr(), idx) }
+    }
+
+    #[inline]
+    pub fn to_boolean(self, idx: c_int) -> bool {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_toboolean(self.as_ptr(), idx) != 0 }
+    }
+
+    /// The bytes of a string value, without converting numbers. The slice stays valid while
+    /// the value is on the stack (or otherwise referenced).
+    #[inline]
+    pub fn string_bytes<'a>(self, idx: c_int) -> Option<&'a [u8]> {
+        if self.type_of(idx) != Type::String {
+            return None;
+        }
+        self.to_bytes(idx)
+    }
+
+    /// `lua_tolstring`: strings, and numbers converted in place with `%.14g` (so do not use it
+    /// on a key during `next`). `None` for other types.
+    #[inline]
+    pub fn to_bytes<'a>(self, idx: c_int) -> Option<&'a [u8]> {
+        let mut len = 0usize;
+        // SAFETY: invariant; Lua returns a pointer to `len` bytes owned by the string object.
+        unsafe {
+            let p = ffi::lua_tolstring(self.as_ptr(), idx, &mut len);
+            if p.is_null() {
+                None
+            } else {
+                Some(std::slice::from_raw_parts(p.cast::<u8>(), len))
+            }
+        }
+    }
+
+    #[inline]
+    pub fn to_pointer(self, idx: c_int) -> *const c_void {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_topointer(self.as_ptr(), idx) }
+    }
+
+    #[inline]
+    pub fn to_userdata(self, idx: c_int) -> *mut c_void {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_touserdata(self.as_ptr(), idx) }
+    }
+
+    #[inline]
+    pub fn to_thread(self, idx: c_int) -> Option<Lua> {
+        // SAFETY: invariant; a thread value is a state of the same VM.
+        let l = unsafe { ffi::lua_tothread(self.as_ptr(), idx) };
+        NonNull::new(l).map(|l| Lua { l })
+    }
+
+    /// `lua_objlen`: string length, table border, userdata size.
+    #[inline]
+    pub fn objlen(self, idx: c_int) -> usize {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_objlen(self.as_ptr(), idx) }
+    }
+
+    #[inline]
+    pub fn raw_equal(self, a: c_int, b: c_int) -> bool {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_rawequal(self.as_ptr(), a, b) != 0 }
+    }
+
+    #[inline]
+    pub fn is_cfunction(self, idx: c_int) -> bool {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_iscfunction(self.as_ptr(), idx) != 0 }
+    }
+
+    // ---- pushing values ----
+
+    #[inline]
+    pub fn push_nil(self) {
+        // SAFETY: invariant (room reserved by the caller).
+        unsafe { ffi::lua_pushnil(self.as_ptr()) }
+    }
+
+    #[inline]
+    pub fn push_bool(self, b: bool) {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_pushboolean(self.as_ptr(), c_int::from(b)) }
+    }
+
+    #[inline]
+    pub fn push_number(self, n: f64) {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_pushnumber(self.as_ptr(), n) }
+    }
+
+    #[inline]
+    pub fn push_bytes(self, s: &[u8]) {
+        // SAFETY: invariant; Lua copies the bytes.
+        unsafe { ffi::lua_pushlstring_(self.as_ptr(), s.as_ptr().cast(), s.len()) }
+    }
+
+    #[inline]
+    pub fn push_str(self, s: &str) {
+        self.push_bytes(s.as_bytes())
+    }
+
+    #[inline]
+    pub fn push_light_userdata(self, p: *mut c_void) {
+        // SAFETY: invariant; Lua stores the pointer without dereferencing it.
+        unsafe { ffi::lua_pushlightuserdata(self.as_ptr(), p) }
+    }
+
+    #[inline]
+    pub fn push_cfunction(self, f: CFunction) {
+        self.push_cclosure(f, 0)
+    }
+
+    /// Pushes a C closure taking `n` upvalues from the top of the stack.
+    #[inline]
+    pub fn push_cclosure(self, f: CFunction, n: c_int) {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_pushcclosure(self.as_ptr(), f, n) }
+    }
+
+    /// Pushes a new full userdata of `size` bytes and returns its (aligned) memory.
+    pub fn new_userdata(self, size: usize) -> *mut c_void {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_newuserdata(self.as_ptr(), size) }
+    }
+
+    /// Pushes the thread itself.
+    pub fn push_thread(self) {
+        // SAFETY: invariant.
+        unsafe {
+            ffi::lua_pushthread(self.as_ptr());
+        }
+    }
+
+    // ---- tables ----
+
+    #[inline]
+    pub fn create_table(self, narr: c_int, nrec: c_int) {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_createtable(self.as_ptr(), narr, nrec) }
+    }
+
+    /// `t[k]` without metamethods; `t` at `idx`, `k` on top (replaced by the value).
+    #[inline]
+    pub fn raw_get(self, idx: c_int) -> Type {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_rawget_(self.as_ptr(), idx) };
+        self.type_of(-1)
+    }
+
+    /// Pushes `t[n]` without metamethods.
+    #[inline]
+    pub fn raw_geti(self, idx: c_int, n: c_int) -> Type {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_rawgeti_(self.as_ptr(), idx, n) };
+        self.type_of(-1)
+    }
+
+    /// Pushes `t[key]` (raw) for a string key.
+    #[inline]
+    pub fn raw_get_str(self, idx: c_int, key: &[u8]) -> Type {
+        let idx = self.abs_index(idx);
+        self.push_bytes(key);
+        self.raw_get(idx)
+    }
+
+    /// `t[k] = v` without metamethods; `k`, `v` on top (popped). Raises on a read-only table.
+    #[inline]
+    pub fn raw_set(self, idx: c_int) {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_rawset(self.as_ptr(), idx) }
+    }
+
+    /// `t[n] = v` without metamethods; `v` on top (popped). Raises on a read-only table.
+    #[inline]
+    pub fn raw_seti(self, idx: c_int, n: c_int) {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_rawseti_(self.as_ptr(), idx, n) }
+    }
+
+    /// `t[key] = v` (raw) for a string key; `v` on top (popped).
+    #[inline]
+    pub fn raw_set_str(self, idx: c_int, key: &[u8]) {
+        let idx = self.abs_index(idx);
+        self.push_bytes(key);
+        self.insert(-2);
+        self.raw_set(idx)
+    }
+
+    /// Pushes `t[key]` honouring `__index` (may run Lua code and raise).
+    pub fn get_field(self, idx: c_int, key: &CStr) {
+        // SAFETY: invariant; callers accept that metamethods run.
+        unsafe { ffi::lua_getfield_(self.as_ptr(), idx, key.as_ptr()) }
+    }
+
+    /// `t[key] = v` honouring `__newindex` (may run Lua code and raise); `v` on top.
+    pub fn set_field(self, idx: c_int, key: &CStr) {
+        // SAFETY: invariant; callers accept that metamethods run.
+        unsafe { ffi::lua_setfield(self.as_ptr(), idx, key.as_ptr()) }
+    }
+
+    /// Table traversal: pops a key, pushes the next key and value; false at the end.
+    #[inline]
+    pub fn next(self, idx: c_int) -> bool {
+        // SAFETY: invariant; the key on top came from a previous `next` (or is nil).
+        unsafe { ffi::lua_next(self.as_ptr(), idx) != 0 }
+    }
+
+    /// Pushes the metatable of the value at `idx`, if it has one.
+    pub fn get_metatable(self, idx: c_int) -> bool {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_getmetatable(self.as_ptr(), idx) != 0 }
+    }
+
+    /// Pops a table (or nil) and sets it as the metatable of the value at `idx`.
+    pub fn set_metatable(self, idx: c_int) {
+        // SAFETY: invariant.
+        unsafe {
+            ffi::lua_setmetatable(self.as_ptr(), idx);
+        }
+    }
+
+    pub fn set_readonly(self, idx: c_int, on: bool) {
+        debug_assert_eq!(self.type_of(idx), Type::Table);
+        // SAFETY: invariant; the value at idx is a table.
+        unsafe { lua_enablereadonlytable(self.as_ptr(), idx, c_int::from(on)) }
+    }
+
+    pub fn is_readonly(self, idx: c_int) -> bool {
+        debug_assert_eq!(self.type_of(idx), Type::Table);
+        // SAFETY: invariant; the value at idx is a table.
+        unsafe { lua_isreadonlytable(self.as_ptr(), idx) != 0 }
+    }
+
+    /// Stores the value on top in the registry and returns its reference.
+    pub fn registry_ref(self) -> c_int {
+        // SAFETY: invariant.
+        unsafe { ffi::luaL_ref(self.as_ptr(), REGISTRY) }
+    }
+
+    pub fn registry_unref(self, r: c_int) {
+        // SAFETY: invariant.
+        unsafe { ffi::luaL_unref(self.as_ptr(), REGISTRY, r) }
+    }
+
+    #[inline]
+    pub fn abs_index(self, idx: c_int) -> c_int {
+        if idx > 0 || idx <= REGISTRY {
+            idx
+        } else {
+            self.top() + idx + 1
+        }
+    }
+
+    // ---- running code ----
+
+    /// `luaL_loadbuffer`: compiles a chunk and pushes the function, or an error message.
+    pub fn load_buffer(self, chunk: &[u8], name: &CStr) -> Status {
+        // SAFETY: invariant; Lua reads `chunk` only during the call.
+        let code = unsafe {
+            ffi::luaL_loadbuffer(self.as_ptr(), chunk.as_ptr().cast(), chunk.len(), name.as_ptr())
+        };
+        Status::from_code(code)
+    }
+
+    /// `lua_pcall`.
+    pub fn pcall(self, nargs: c_int, nresults: c_int, errfunc: c_int) -> Status {
+        // SAFETY: invariant; errors are caught by Lua's own setjmp inside lua_pcall.
+        Status::from_code(unsafe { ffi::lua_pcall(self.as_ptr(), nargs, nresults, errfunc) })
+    }
+
+    /// `lua_call`: unprotected, errors propagate to the enclosing protected call.
+    pub fn call(self, nargs: c_int, nresults: c_int) {
+        // SAFETY: invariant; only used inside a protected call, where no Rust frame with
+        // destructors is unwound.
+        unsafe { ffi::lua_call(self.as_ptr(), nargs, nresults) }
+    }
+
+    /// Pushes "chunkname:currentline: " for the function at `level` (`luaL_where`).
+    pub fn push_where(self, level: c_int) {
+        // SAFETY: invariant.
+        unsafe { ffi::luaL_where(self.as_ptr(), level) }
+    }
+
+    /// Concatenates the `n` values on top (Lua semantics; may raise on bad types).
+    pub fn concat(self, n: c_int) {
+        // SAFETY: invariant; callers only concatenate strings.
+        unsafe { ffi::lua_concat(self.as_ptr(), n) }
+    }
+
+    pub fn gc(self, what: GcOp, data: c_int) -> c_int {
+        let op = match what {
+            GcOp::Collect => ffi::LUA_GCCOLLECT,
+            GcOp::Step => ffi::LUA_GCSTEP,
+            GcOp::CountKb => ffi::LUA_GCCOUNT,
+            GcOp::CountRemainderBytes => ffi::LUA_GCCOUNTB,
+        };
+        // SAFETY: invariant.
+        unsafe { ffi::lua_gc(self.as_ptr(), op, data) }
+    }
+
+    pub fn set_hook(self, hook: Option<Hook>, mask: c_int, count: c_int) {
+        // SAFETY: invariant; hooks are extern "C-unwind" functions of ours.
+        unsafe {
+            ffi::lua_sethook(self.as_ptr(), hook, mask, count);
+        }
+    }
+
+    /// Coroutine status (`lua_status`): 0 normal/dead, 1 suspended.
+    pub fn status(self) -> c_int {
+        // SAFETY: invariant.
+        unsafe { ffi::lua_status(self.as_ptr()) }
+    }
+
+    // ---- raising errors (only from our C functions, see callback.rs) ----
+
+    /// Raises the value on top of the stack as a Lua error.
+    ///
+    /// # Safety
+    /// Must be called from a C function or hook invoked by Lua, with no Rust value that needs
+    /// dropping alive in the frames between here and that function's entry.
+    pub unsafe fn raise(self) -> ! {
+        // SAFETY: per the contract above, the longjmp skips only frames without destructors.
+        unsafe { ffi::lua_error(self.as_ptr()) }
+    }
+
+    /// `luaL_argerror(narg, msg)`; `msg` must be NUL-terminated and stay alive during the call.
+    ///
+    /// # Safety
+    /// As for [`Lua::raise`].
+    pub unsafe fn raise_arg_error(self, narg: c_int, msg: *const std::ffi::c_char) -> ! {
+        // SAFETY: per the contract of `raise`.
+        unsafe {
+            ffi::luaL_argerror(self.as_ptr(), narg, msg);
+        }
+        // luaL_argerror never returns.
+        unreachable_after_raise()
+    }
+
+    /// Lua function name and kind for `level` (for argument errors); see `lua_getinfo`.
+    pub fn stack_info(self, level: c_int, what: &CStr, ar: &mut Debug) -> bool {
+        // SAFETY: invariant; `ar` is a valid lua_Debug.
+        unsafe {
+            if ffi::lua_getstack(self.as_ptr(), level, ar) == 0 {
+                return false;
+            }
+            ffi::lua_getinfo(self.as_ptr(), what.as_ptr(), ar) != 0
+        }
+    }
+
+    /// `luaL_register(name, funcs)`: finds or creates the global table `name` (sized for the
+    /// functions, registered in `package.loaded`) and sets the functions in order; leaves
+    /// the table on the stack.
+    pub fn register_lib(self, name: &CStr, funcs: &[(&CStr, CFunction)]) {
+        let mut reg: Vec<ffi::luaL_Reg> =
+            funcs.iter().map(|(n, f)| ffi::luaL_Reg { name: n.as_ptr(), func: *f }).collect();
+        // luaL_register stops at the NULL name; the function is never called.
+        reg.push(ffi::luaL_Reg { name: std::ptr::null(), func: unused_terminator });
+        // SAFETY: invariant; `reg` is NUL-terminated and outlives the call. On a Lua error
+        // (out of memory) `reg` leaks, which is harmless.
+        unsafe { ffi::luaL_register(self.as_ptr(), name.as_ptr(), reg.as_ptr()) }
+    }
+
+    /// Sets `funcs` into the table below `nup` upvalues on top, each function getting those
+    /// upvalues (as lua-cjson's `luaL_setfuncs`), then pops the upvalues.
+    pub fn set_funcs(self, funcs: &[(&CStr, CFunction)], nup: c_int) {
+        for (name, f) in funcs {
+            for _ in 0..nup {
+                self.push_value(-nup);
+            }
+            self.push_cclosure(*f, nup);
+            self.set_field(-(nup + 2), name);
+        }
+        self.pop(nup);
+    }
+
+    /// Opens a standard library by calling its `luaopen_*` with the library name.
+    pub fn open_lib(self, name: &CStr, open: CFunction) {
+        self.push_cfunction(open);
+        // SAFETY: invariant; `name` is a valid C string.
+        unsafe { ffi::lua_pushstring_(self.as_ptr(), name.as_ptr()) };
+        self.call(1, 0);
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum GcOp {
+    Collect,
+    Step,
+    CountKb,
+    CountRemainderBytes,
+}
+
+unsafe extern "C-unwind" fn unused_terminator(_l: *mut RawState) -> c_int {
+    0
+}
+
+#[cold]
+fn unreachable_after_raise() -> ! {
+    std::process::abort()
+}
+
+/// The standard library openers we load (as Redis does: no io, os, package).
+pub mod libs {
+    pub use mlua_sys::{luaopen_base, luaopen_debug, luaopen_math, luaopen_string, luaopen_table};
+}

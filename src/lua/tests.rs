@@ -1,0 +1,128 @@
+//! VM behaviour that needs no server: sandbox, conversion, errors.
+
+use super::testing::{eval, eval_with, new_vm, FakeHost};
+
+const SHA0: &str = "0000000000000000000000000000000000000000";
+
+#[test]
+fn returns_convert_to_resp() {
+    assert_eq!(eval("return 1"), ":1\r\n");
+    assert_eq!(eval("return 3.99"), ":3\r\n");
+    assert_eq!(eval("return -3.99"), ":-3\r\n");
+    assert_eq!(eval("return 0/0"), ":-9223372036854775808\r\n");
+    assert_eq!(eval("return 'x'"), "$1\r\nx\r\n");
+    assert_eq!(eval("return {1,2,nil,4}"), "*2\r\n:1\r\n:2\r\n");
+    assert_eq!(eval("return true"), ":1\r\n");
+    assert_eq!(eval("return false"), "$-1\r\n");
+    assert_eq!(eval("return {ok='a\\r\\nb'}"), "+a  b\r\n");
+    assert_eq!(eval("return {err='E x\\n'}"), "-E x\r\n");
+    assert_eq!(eval("return {double=3.14}"), "$18\r\n3.1400000000000001\r\n");
+    assert_eq!(eval("return {1,{ok='x'},{err='E y'}}"), "*3\r\n:1\r\n+x\r\n-E y\r\n");
+    assert_eq!(eval("return"), "$-1\r\n");
+}
+
+#[test]
+fn resp3_client_framing() {
+    let vm = new_vm();
+    let host = FakeHost::default();
+    assert_eq!(eval_with(&vm, &host, "return {double=1/0}", true), ",inf\r\n");
+    assert_eq!(eval_with(&vm, &host, "return {map={a=1}}", true), "%1\r\n$1\r\na\r\n:1\r\n");
+    assert_eq!(eval_with(&vm, &host, "return {set={a=false}}", true), "~1\r\n$1\r\na\r\n");
+    assert_eq!(eval_with(&vm, &host, "return nil", true), "_\r\n");
+    assert_eq!(eval_with(&vm, &host, "return {big_number='123'}", true), "(123\r\n");
+    assert_eq!(
+        eval_with(&vm, &host, "return {verbatim_string={format='markdown', string='hi'}}", true),
+        "=6\r\nmar:hi\r\n"
+    );
+    assert_eq!(eval_with(&vm, &host, "redis.setresp(3) return false", true), "#f\r\n");
+}
+
+#[test]
+fn self_reference_hits_the_stack_limit_at_redis_depth() {
+    // Debug builds use big frames; the server's main thread has 8 MiB.
+    let run = || {
+        let out = eval("local t={} t[1]=t return t");
+        assert_eq!(out.matches("*1\r\n").count(), 7995);
+        assert!(out.ends_with("-ERR reached lua stack limit\r\n"));
+        let out = eval("local t={} t[1]=t return {map={a=t}}");
+        assert_eq!(out.matches("*1\r\n").count(), 7992);
+    };
+    let worker = std::thread::Builder::new().stack_size(64 << 20).spawn(run);
+    assert!(worker.map(|h| h.join().is_ok()).unwrap_or(false));
+}
+
+#[test]
+fn errors_carry_script_and_line() {
+    assert_eq!(
+        eval("error('boom')"),
+        format!("-ERR user_script:1: boom script: {SHA0}, on @user_script:1.\r\n")
+    );
+    assert_eq!(eval("\nerror({err='MYERR custom'})"), format!("-MYERR custom script: {SHA0}, on @user_script:2.\r\n"));
+    assert_eq!(eval("error({x=1})"), format!("-ERR Script raised an error table without an 'err' string script: {SHA0}, on @user_script:1.\r\n"));
+    assert_eq!(
+        eval("error(setmetatable({}, {__index=function() error('x') end}))"),
+        format!("-ERR Script raised an error table without an 'err' string script: {SHA0}, on @user_script:1.\r\n")
+    );
+}
+
+#[test]
+fn globals_are_locked() {
+    assert_eq!(
+        eval("a = 5"),
+        format!("-ERR user_script:1: Attempt to modify a readonly table script: {SHA0}, on @user_script:1.\r\n")
+    );
+    assert_eq!(
+        eval("rawset(_G, 'a', 5)"),
+        format!("-ERR Attempt to modify a readonly table script: {SHA0}, on @user_script:1.\r\n")
+    );
+    assert_eq!(
+        eval("return undefined_var"),
+        format!("-ERR user_script:1: Script attempted to access nonexistent global variable 'undefined_var' script: {SHA0}, on @user_script:1.\r\n")
+    );
+    assert_eq!(eval("KEYS[1] = 1 return KEYS[1]"), ":1\r\n");
+    assert_eq!(eval("return rawget(_G, 'print')"), "$-1\r\n");
+}
+
+#[test]
+fn string_hash_matches_redis_iteration_order() {
+    // Redis iterates these keys as 1423; stock Lua 5.1 as 2143.
+    let out = eval(
+        "local t = {abcdefghijabcdefghijabcdefghijabcdefghij1=1, abcdefghijabcdefghijabcdefghijabcdefghij2=2, \
+         abcdefghijabcdefghijabcdefghijabcdefghij3=3, abcdefghijabcdefghijabcdefghijabcdefghij4=4} \
+         local s = '' for k in pairs(t) do s = s .. k:sub(-1) end return s",
+    );
+    assert_eq!(out, "$4\r\n1423\r\n");
+}
+
+#[test]
+fn binary_chunks_are_refused() {
+    let out = eval("local f = loadstring(string.dump(function() return 1 end)) return f == nil");
+    assert_eq!(out, ":1\r\n");
+}
+
+#[test]
+fn redis_call_converts_replies() {
+    let mut host = FakeHost::default();
+    host.replies.insert(b"get".to_vec(), b"$3\r\nbar\r\n".to_vec());
+    host.replies.insert(b"lrange".to_vec(), b"*2\r\n$1\r\na\r\n$-1\r\n".to_vec());
+    host.replies.insert(b"lpush".to_vec(), b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n".to_vec());
+    let vm = new_vm();
+    assert_eq!(eval_with(&vm, &host, "return redis.call('GET', 'foo')", false), "$3\r\nbar\r\n");
+    assert_eq!(eval_with(&vm, &host, "local r = redis.call('lrange','l',0,-1) return {#r, type(r[2])}", false), "*2\r\n:2\r\n$7\r\nboolean\r\n");
+    assert_eq!(
+        eval_with(&vm, &host, "return redis.pcall('lpush', 'k', 'a')", false),
+        "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
+    );
+    assert_eq!(
+        eval_with(&vm, &host, "\n\nredis.call('lpush', 'k', 'a')", false),
+        format!("-WRONGTYPE Operation against a key holding the wrong kind of value script: {SHA0}, on @user_script:3.\r\n")
+    );
+    assert_eq!(
+        eval_with(&vm, &host, "return redis.pcall()", false),
+        "-ERR Please specify at least one argument for this redis lib call\r\n"
+    );
+    eval_with(&vm, &host, "redis.call('get', 0.1, 1e20, 'x')", false);
+    let calls = host.calls.borrow();
+    let last = calls.last().map(|c| c.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect::<Vec<_>>());
+    assert_eq!(last, Some(vec!["get".into(), "0.10000000000000001".into(), "1e+20".into(), "x".into()]));
+}

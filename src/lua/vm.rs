@@ -1,0 +1,304 @@
+//! One Lua VM as Redis builds it: the same libraries loaded in the same order, the same
+//! `redis` table, the same error handler, `_G` locked the same way; then compiling a script
+//! body and running it.
+
+use std::cell::Cell;
+use std::ffi::{c_int, c_void};
+
+use super::callback::{LuaResult, Raise};
+use super::heap::{lua_alloc, Heap};
+use super::host::{self, Host};
+use super::state::{libs, GcOp, Lua, Status, Type, GLOBALS, REGISTRY};
+use super::{api, errinfo, hook, random, sandbox};
+use crate::convert::sink::ReplySink;
+use crate::convert::to_reply::reply_from_lua;
+use crate::lua_fn;
+
+/// Redis's error handler, byte for byte (its line numbers show up in error replies).
+const ERROR_HANDLER_SOURCE: &str = "local dbg = debug\n\
+debug = nil\n\
+function __redis__err__handler(err)\n  \
+local i = dbg.getinfo(2,'nSl')\n  \
+if i and i.what == 'C' then\n    \
+i = dbg.getinfo(3,'nSl')\n  \
+end\n  \
+if type(err) ~= 'table' then\n    \
+err = {err='ERR ' .. tostring(err)}  \
+end  \
+if i then\n    \
+err['source'] = i.source\n    \
+err['line'] = i.currentline\n  \
+end  \
+return err\n\
+end\n";
+
+/// Redis runs a GC step every this many script calls.
+const GC_PERIOD: u32 = 50;
+
+thread_local! {
+    /// Shared by every VM of the process, as Redis's static counter is.
+    static CALLS_SINCE_GC: Cell<u32> = const { Cell::new(0) };
+}
+
+/// A compiled script: its function, kept in the registry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FunctionRef(c_int);
+
+/// The server identity scripts see in `redis.REDIS_VERSION(_NUM)`.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerVersion {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+/// How the instruction-count hook is armed for one run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookMode {
+    Off,
+    /// Check for timeout and kill every this many VM instructions.
+    Count(c_int),
+}
+
+pub struct Vm {
+    lua: Lua,
+    heap: Box<Heap>,
+}
+
+impl Vm {
+    /// Builds a VM; `None` if the allocator refuses even that.
+    pub fn new(version: ServerVersion, heap_limit: usize) -> Option<Vm> {
+        let heap = Box::new(Heap::new(0));
+        let ud = (&*heap as *const Heap).cast_mut().cast::<c_void>();
+        let lua = Lua::new_state(lua_alloc, ud)?;
+        let vm = Vm { lua, heap };
+        lua.push_cfunction(lua_fn!(build_environment));
+        lua.push_light_userdata((&version as *const ServerVersion).cast_mut().cast());
+        if lua.pcall(1, 0, 0) != Status::Ok {
+            return None;
+        }
+        vm.heap.set_limit(heap_limit);
+        Some(vm)
+    }
+
+    pub fn lua(&self) -> Lua {
+        self.lua
+    }
+
+    /// Bytes the VM currently holds.
+    pub fn memory(&self) -> usize {
+        self.heap.used()
+    }
+
+    pub fn set_heap_limit(&self, limit: usize) {
+        self.heap.set_limit(limit);
+    }
+
+    /// Compiles a script body (shebang line already blanked out) as chunk `@user_script`.
+    pub fn compile(&self, body: &[u8]) -> Result<FunctionRef, Vec<u8>> {
+        let lua = self.lua;
+        match lua.load_buffer(body, c"@user_script") {
+            Status::Ok => Ok(FunctionRef(lua.registry_ref())),
+            _ => {
+                let msg = lua.to_bytes(-1).map(<[u8]>::to_vec).unwrap_or_else(|| b"unknown error".to_vec());
+                lua.pop(1);
+                Err(msg)
+            }
+        }
+    }
+
+    pub fn release(&self, f: FunctionRef) {
+        self.lua.registry_unref(f.0);
+    }
+
+    /// Runs a compiled script with its KEYS and ARGV and sends the converted result (or the
+    /// error) to `sink`.
+    pub fn run(
+        &self,
+        f: FunctionRef,
+        sha: &[u8; 40],
+        keys: &[&[u8]],
+        args: &[&[u8]],
+        hook_mode: HookMode,
+        host: &dyn Host,
+        sink: &mut dyn ReplySink,
+    ) {
+        let lua = self.lua;
+        let base = lua.top();
+        lua.check_stack(4);
+        // Stack: error handler, function (the same layout as Redis, which the reply
+        // conversion's nesting limit depends on).
+        lua.raw_get_str(GLOBALS, b"__redis__err__handler");
+        lua.raw_geti(REGISTRY, f.0);
+        set_global_array(lua, b"KEYS", keys);
+        set_global_array(lua, b"ARGV", args);
+        if let HookMode::Count(n) = hook_mode {
+            lua.set_hook(Some(hook::count_hook), super::state::MASK_COUNT, n);
+        }
+        let status = host::with_current(host, || lua.pcall(0, 1, -2));
+        CALLS_SINCE_GC.with(|c| {
+            let n = c.get() + 1;
+            if n == GC_PERIOD {
+                lua.gc(GcOp::Step, GC_PERIOD as c_int);
+                c.set(0);
+            } else {
+                c.set(n);
+            }
+        });
+        if status == Status::Ok {
+            reply_from_lua(lua, sink, host.resp3());
+        } else {
+            errinfo::reply_error(lua, sha, sink);
+        }
+        if hook_mode != HookMode::Off {
+            lua.set_hook(None, 0, 0);
+        }
+        lua.set_top(base);
+    }
+
+    /// Pushes `package.loaded`-free library call results etc. are not needed; exposed for
+    /// tests: runs a chunk and returns its first result converted by `sink`.
+    #[cfg(test)]
+    pub fn eval_for_test(&self, body: &[u8], host: &dyn Host, sink: &mut dyn ReplySink) {
+        match self.compile(body) {
+            Ok(f) => {
+                self.run(f, &[b'0'; 40], &[], &[], HookMode::Off, host, sink);
+                self.release(f);
+            }
+            Err(msg) => sink.error(&msg),
+        }
+    }
+}
+
+impl Drop for Vm {
+    fn drop(&mut self) {
+        // A full collection first, so finalizers run on a whole VM (Debian's CVE-2024-46981
+        // fix does the same).
+        self.lua.gc(GcOp::Collect, 0);
+        self.lua.close();
+    }
+}
+
+/// `KEYS = {...}` / `ARGV = {...}` with `_G` briefly writable, as Redis does.
+fn set_global_array(lua: Lua, name: &[u8], items: &[&[u8]]) {
+    let size = if items.is_empty() { 0 } else { items.len().next_power_of_two() };
+    lua.create_table(size.min(1 << 26) as c_int, 0);
+    for (i, item) in items.iter().enumerate() {
+        lua.push_bytes(item);
+        lua.raw_seti(-2, i as c_int + 1);
+    }
+    lua.set_readonly(GLOBALS, false);
+    lua.raw_set_str(GLOBALS, name);
+    lua.set_readonly(GLOBALS, true);
+}
+
+/// Protected part of `Vm::new` (any Lua error, e.g. out of memory, aborts construction).
+fn build_environment(lua: Lua) -> LuaResult<c_int> {
+    // SAFETY-free: the version struct pointer is read immediately, while `Vm::new` waits.
+    let version = lua.to_userdata(1).cast::<ServerVersion>();
+    if version.is_null() {
+        return Err(Raise::located("missing server version"));
+    }
+    // SAFETY: `Vm::new` passes a pointer to a live ServerVersion and waits for this call.
+    let version = unsafe { *version };
+    lua.set_top(0);
+
+    // While libraries load, only allow-listed names become globals.
+    lua.push_value(GLOBALS);
+    lua.create_table(0, 0);
+    lua.push_cfunction(lua_fn!(sandbox::newindex_allow_list));
+    lua.set_field(-2, c"__newindex");
+    lua.set_metatable(-2);
+    lua.pop(1);
+
+    lua.open_lib(c"", libs::luaopen_base);
+    lua.open_lib(c"table", libs::luaopen_table);
+    lua.open_lib(c"string", libs::luaopen_string);
+    lua.open_lib(c"math", libs::luaopen_math);
+    lua.open_lib(c"debug", libs::luaopen_debug);
+    lua.open_lib(c"cjson", lua_fn!(crate::libs::cjson::luaopen));
+    lua.open_lib(c"struct", lua_fn!(crate::libs::structlib::luaopen));
+    lua.open_lib(c"cmsgpack", lua_fn!(crate::libs::cmsgpack::luaopen));
+    lua.open_lib(c"bit", lua_fn!(crate::libs::bit::luaopen));
+
+    lua.push_cfunction(lua_fn!(api::pcall));
+    lua.set_field(GLOBALS, c"pcall");
+
+    register_redis_table(lua, version);
+
+    lua.get_field(GLOBALS, c"math");
+    lua.push_cfunction(lua_fn!(random::math_random));
+    lua.set_field(-2, c"random");
+    lua.push_cfunction(lua_fn!(random::math_randomseed));
+    lua.set_field(-2, c"randomseed");
+    lua.set_field(GLOBALS, c"math");
+
+    lua.get_field(GLOBALS, c"redis");
+    lua.push_cfunction(lua_fn!(api::breakpoint));
+    lua.set_field(-2, c"breakpoint");
+    lua.push_cfunction(lua_fn!(api::debug));
+    lua.set_field(-2, c"debug");
+    lua.push_cfunction(lua_fn!(api::replicate_commands));
+    lua.set_field(-2, c"replicate_commands");
+    lua.set_field(GLOBALS, c"redis");
+
+    if lua.load_buffer(ERROR_HANDLER_SOURCE.as_bytes(), c"@err_handler_def") != Status::Ok {
+        return Err(Raise::Pushed);
+    }
+    lua.call(0, 0);
+
+    // Lock `_G`: reading an undefined global raises; `_G`, everything reachable from it and
+    // the string metatable become read-only.
+    lua.push_value(GLOBALS);
+    lua.create_table(0, 0);
+    lua.push_cfunction(lua_fn!(sandbox::protected_table_error));
+    lua.set_field(-2, c"__index");
+    lua.set_metatable(-2);
+    sandbox::protect_recursively(lua);
+    lua.pop(1);
+    lua.push_bytes(b"");
+    if lua.get_metatable(-1) {
+        sandbox::protect_recursively(lua);
+        lua.pop(1);
+    }
+    lua.pop(1);
+    debug_assert_eq!(lua.type_of(GLOBALS), Type::Table);
+    Ok(0)
+}
+
+fn register_redis_table(lua: Lua, version: ServerVersion) {
+    let set_fn = |name: &std::ffi::CStr, f| {
+        lua.push_cfunction(f);
+        lua.set_field(-2, name);
+    };
+    let set_num = |name: &std::ffi::CStr, n: f64| {
+        lua.push_number(n);
+        lua.set_field(-2, name);
+    };
+    lua.create_table(0, 0);
+    set_fn(c"call", lua_fn!(api::redis_call));
+    set_fn(c"pcall", lua_fn!(api::redis_pcall));
+    set_fn(c"log", lua_fn!(api::log));
+    set_num(c"LOG_DEBUG", 0.0);
+    set_num(c"LOG_VERBOSE", 1.0);
+    set_num(c"LOG_NOTICE", 2.0);
+    set_num(c"LOG_WARNING", 3.0);
+    set_num(
+        c"REDIS_VERSION_NUM",
+        f64::from((version.major << 16) | (version.minor << 8) | version.patch),
+    );
+    lua.push_str(&format!("{}.{}.{}", version.major, version.minor, version.patch));
+    lua.set_field(-2, c"REDIS_VERSION");
+    set_fn(c"setresp", lua_fn!(api::setresp));
+    set_fn(c"sha1hex", lua_fn!(api::sha1hex));
+    set_fn(c"error_reply", lua_fn!(api::error_reply));
+    set_fn(c"status_reply", lua_fn!(api::status_reply));
+    set_fn(c"set_repl", lua_fn!(api::set_repl));
+    set_num(c"REPL_NONE", 0.0);
+    set_num(c"REPL_AOF", 1.0);
+    set_num(c"REPL_SLAVE", 2.0);
+    set_num(c"REPL_REPLICA", 2.0);
+    set_num(c"REPL_ALL", 3.0);
+    set_fn(c"acl_check_cmd", lua_fn!(api::acl_check_cmd));
+    lua.set_field(GLOBALS, c"redis");
+}

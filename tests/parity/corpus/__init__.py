@@ -1,0 +1,1 @@
+"""Parity corpora: each module defines CASES, a list of parity.case.Case."""
