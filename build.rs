@@ -20,10 +20,31 @@ mod lua_patches;
 /// Core VM plus the libraries a script can see (base, table, string, math; debug is used
 /// while the sandbox is built). io, os and package are left out, as in Redis.
 const LUA_SOURCES: &[&str] = &[
-    "lapi.c", "lcode.c", "ldebug.c", "ldo.c", "ldump.c", "lfunc.c", "lgc.c", "llex.c",
-    "lmem.c", "lobject.c", "lopcodes.c", "lparser.c", "lstate.c", "lstring.c", "ltable.c",
-    "ltm.c", "lundump.c", "lvm.c", "lzio.c", "lauxlib.c", "lbaselib.c", "ldblib.c",
-    "lmathlib.c", "lstrlib.c", "ltablib.c",
+    "lapi.c",
+    "lcode.c",
+    "ldebug.c",
+    "ldo.c",
+    "ldump.c",
+    "lfunc.c",
+    "lgc.c",
+    "llex.c",
+    "lmem.c",
+    "lobject.c",
+    "lopcodes.c",
+    "lparser.c",
+    "lstate.c",
+    "lstring.c",
+    "ltable.c",
+    "ltm.c",
+    "lundump.c",
+    "lvm.c",
+    "lzio.c",
+    "lauxlib.c",
+    "lbaselib.c",
+    "ldblib.c",
+    "lmathlib.c",
+    "lstrlib.c",
+    "ltablib.c",
 ];
 
 fn main() {
@@ -64,12 +85,7 @@ fn apply(dir: &Path, patch: &lua_patches::Patch) {
     let path = dir.join(patch.file);
     let text = fs::read_to_string(&path).expect("read lua source");
     let hits = text.matches(patch.before).count();
-    assert!(
-        hits == 1,
-        "Lua patch '{}' expects its text exactly once in {}, found {hits}",
-        patch.why,
-        patch.file
-    );
+    assert!(hits == 1, "Lua patch '{}' expects its text exactly once in {}, found {hits}", patch.why, patch.file);
     fs::write(&path, text.replacen(patch.before, patch.after, 1)).expect("write lua source");
 }
 

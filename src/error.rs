@@ -21,12 +21,16 @@ pub enum ReplyError {
     FlushOption,
     NotBusy,
     Unkillable,
+    UnkillableMaster,
     /// A luax command reached while another runs (a module calling back into luax).
     Reentrant,
     /// The Lua VM could not be created (allocator refused).
     VmUnavailable,
     /// `Error running script <sha>, <msg>`: the error object was not a table.
-    ErrorRunning { sha: [u8; 40], msg: Vec<u8> },
+    ErrorRunning {
+        sha: [u8; 40],
+        msg: Vec<u8>,
+    },
     /// Shebang-flag checks done before a script runs (§5.2 of the spec).
     NoClusterFlag,
     StaleNoAllowStale,
@@ -68,6 +72,7 @@ impl ReplyError {
             ReplyError::FlushOption => "ERR SCRIPT FLUSH only support SYNC|ASYNC option",
             ReplyError::NotBusy => "NOTBUSY No scripts in execution right now.",
             ReplyError::Unkillable => "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.",
+            ReplyError::UnkillableMaster => "UNKILLABLE The busy script was sent by a master instance in the context of replication and cannot be killed.",
             ReplyError::Reentrant => "ERR luax cannot run a script from inside a running script",
             ReplyError::VmUnavailable => "ERR luax could not create its Lua VM (out of memory)",
             ReplyError::NoClusterFlag => "ERR Can not run script on cluster, 'no-cluster' flag is set.",
@@ -175,8 +180,12 @@ impl LuaApiError {
             LuaApiError::NotAllowedFromScript => "This Redis command is not allowed from script",
             LuaApiError::StaleReplica => "Can not execute the command on a stale replica",
             LuaApiError::AclCommand => "The user executing the script can't run this command or subcommand",
-            LuaApiError::AclKey => "The user executing the script can't access at least one of the keys mentioned in the command arguments",
-            LuaApiError::AclChannel => "The user executing the script can't publish to the channel mentioned in the command",
+            LuaApiError::AclKey => {
+                "The user executing the script can't access at least one of the keys mentioned in the command arguments"
+            }
+            LuaApiError::AclChannel => {
+                "The user executing the script can't publish to the channel mentioned in the command"
+            }
             LuaApiError::WriteInReadOnlyScript => "Write commands are not allowed from read-only scripts.",
             LuaApiError::ReadonlyReplica => "-READONLY You can't write against a read only replica.",
             LuaApiError::NoReplicas => "-NOREPLICAS Not enough good replicas to write.",
@@ -186,7 +195,9 @@ impl LuaApiError {
             LuaApiError::WrongArgs => "wrong number of arguments",
             LuaApiError::WrongArgsOrType => "wrong number or type of arguments",
             LuaApiError::SetReplArgs => "redis.set_repl() requires two arguments.",
-            LuaApiError::SetReplFlags => "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.",
+            LuaApiError::SetReplFlags => {
+                "Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE."
+            }
             LuaApiError::SetReplOutsideScript => "redis.set_repl can only be called inside a script invocation",
             LuaApiError::SetRespArgs => "redis.setresp() requires one argument.",
             LuaApiError::SetRespVersion => "RESP version must be 2 or 3.",
@@ -198,7 +209,9 @@ impl LuaApiError {
             LuaApiError::LogLevelRange => "Invalid debug level.",
             LuaApiError::XreadBlock => "xread command is not allowed with BLOCK option from scripts",
             LuaApiError::XreadgroupBlock => "xreadgroup command is not allowed with BLOCK option from scripts",
-            LuaApiError::ClusterDownReadonly => "Script attempted to execute a write command while the cluster is down and readonly",
+            LuaApiError::ClusterDownReadonly => {
+                "Script attempted to execute a write command while the cluster is down and readonly"
+            }
             LuaApiError::ClusterDown => "Script attempted to execute a command while the cluster is down",
             LuaApiError::ClusterNonLocalKey => "Script attempted to access a non local key in a cluster node",
             LuaApiError::ClusterCrossSlot => "Script attempted to access keys that do not hash to the same slot",

@@ -85,7 +85,11 @@ impl ReplySink for RespWriter {
 
     fn double(&mut self, d: f64) {
         let text = if d.is_infinite() {
-            if d > 0.0 { "inf".to_string() } else { "-inf".to_string() }
+            if d > 0.0 {
+                "inf".to_string()
+            } else {
+                "-inf".to_string()
+            }
         } else {
             format_g17(d)
         };

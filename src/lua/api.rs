@@ -48,16 +48,18 @@ impl CommandArgs {
         Ok((args, argc))
     }
 
-    fn argv<'a>(&'a self, lua: Lua) -> Vec<&'a [u8]> {
+    fn argv(&self, lua: Lua) -> Vec<&[u8]> {
         self.spans
             .iter()
-            .map(|&(a, b)| {
-                if a == usize::MAX {
-                    lua.string_bytes(b as c_int).unwrap_or_default()
-                } else {
-                    &self.numbers[a..b]
-                }
-            })
+            .map(
+                |&(a, b)| {
+                    if a == usize::MAX {
+                        lua.string_bytes(b as c_int).unwrap_or_default()
+                    } else {
+                        &self.numbers[a..b]
+                    }
+                },
+            )
             .collect()
     }
 }

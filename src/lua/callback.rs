@@ -42,8 +42,11 @@ impl Raise {
 
 /// Runs `f` for Lua and turns its outcome into what Lua expects: a result count, or an error
 /// raised after all Rust state is gone.
+///
+/// # Safety
+/// `l` must be the state Lua passed to a C function of ours.
 #[inline]
-pub fn dispatch(l: *mut RawState, f: fn(Lua) -> LuaResult<c_int>) -> c_int {
+pub unsafe fn dispatch(l: *mut RawState, f: fn(Lua) -> LuaResult<c_int>) -> c_int {
     // SAFETY: Lua calls C functions with its live state.
     let lua = unsafe { Lua::from_raw(l) };
     let raise = match catch_unwind(AssertUnwindSafe(|| f(lua))) {
@@ -84,7 +87,9 @@ fn raise_now(lua: Lua, raise: Raise) -> ! {
 macro_rules! lua_fn {
     ($f:expr) => {{
         unsafe extern "C-unwind" fn trampoline(l: *mut $crate::lua::state::RawState) -> ::std::ffi::c_int {
-            $crate::lua::callback::dispatch(l, $f)
+            let f: fn($crate::lua::state::Lua) -> $crate::lua::callback::LuaResult<::std::ffi::c_int> = $f;
+            // SAFETY: Lua calls C functions with its live state.
+            unsafe { $crate::lua::callback::dispatch(l, f) }
         }
         trampoline as $crate::lua::state::CFunction
     }};

@@ -136,8 +136,12 @@ impl Lua {
     }
 
     /// Creates a state with the given allocator; `None` if the allocator refused.
-    pub fn new_state(alloc: Allocator, ud: *mut c_void) -> Option<Lua> {
-        // SAFETY: lua_newstate only calls `alloc`, which follows the lua_Alloc contract.
+    ///
+    /// # Safety
+    /// `alloc` must follow the `lua_Alloc` contract for user data `ud`, and `ud` must stay
+    /// valid until the state is closed.
+    pub unsafe fn new_state(alloc: Allocator, ud: *mut c_void) -> Option<Lua> {
+        // SAFETY: per the contract above.
         let l = unsafe { ffi::lua_newstate(alloc, ud) };
         NonNull::new(l).map(|l| Lua { l })
     }
@@ -341,6 +345,7 @@ impl Lua {
     }
 
     #[inline]
+    #[allow(clippy::not_unsafe_ptr_arg_deref)] // Lua stores the pointer, never dereferences it
     pub fn push_light_userdata(self, p: *mut c_void) {
         // SAFETY: invariant; Lua stores the pointer without dereferencing it.
         unsafe { ffi::lua_pushlightuserdata(self.as_ptr(), p) }
@@ -497,9 +502,7 @@ impl Lua {
     /// `luaL_loadbuffer`: compiles a chunk and pushes the function, or an error message.
     pub fn load_buffer(self, chunk: &[u8], name: &CStr) -> Status {
         // SAFETY: invariant; Lua reads `chunk` only during the call.
-        let code = unsafe {
-            ffi::luaL_loadbuffer(self.as_ptr(), chunk.as_ptr().cast(), chunk.len(), name.as_ptr())
-        };
+        let code = unsafe { ffi::luaL_loadbuffer(self.as_ptr(), chunk.as_ptr().cast(), chunk.len(), name.as_ptr()) };
         Status::from_code(code)
     }
 

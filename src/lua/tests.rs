@@ -53,12 +53,12 @@ fn self_reference_hits_the_stack_limit_at_redis_depth() {
 
 #[test]
 fn errors_carry_script_and_line() {
-    assert_eq!(
-        eval("error('boom')"),
-        format!("-ERR user_script:1: boom script: {SHA0}, on @user_script:1.\r\n")
-    );
+    assert_eq!(eval("error('boom')"), format!("-ERR user_script:1: boom script: {SHA0}, on @user_script:1.\r\n"));
     assert_eq!(eval("\nerror({err='MYERR custom'})"), format!("-MYERR custom script: {SHA0}, on @user_script:2.\r\n"));
-    assert_eq!(eval("error({x=1})"), format!("-ERR Script raised an error table without an 'err' string script: {SHA0}, on @user_script:1.\r\n"));
+    assert_eq!(
+        eval("error({x=1})"),
+        format!("-ERR Script raised an error table without an 'err' string script: {SHA0}, on @user_script:1.\r\n")
+    );
     assert_eq!(
         eval("error(setmetatable({}, {__index=function() error('x') end}))"),
         format!("-ERR Script raised an error table without an 'err' string script: {SHA0}, on @user_script:1.\r\n")
@@ -105,17 +105,23 @@ fn redis_call_converts_replies() {
     let mut host = FakeHost::default();
     host.replies.insert(b"get".to_vec(), b"$3\r\nbar\r\n".to_vec());
     host.replies.insert(b"lrange".to_vec(), b"*2\r\n$1\r\na\r\n$-1\r\n".to_vec());
-    host.replies.insert(b"lpush".to_vec(), b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n".to_vec());
+    host.replies
+        .insert(b"lpush".to_vec(), b"-WRONGTYPE Operation against a key holding the wrong kind of value\r\n".to_vec());
     let vm = new_vm();
     assert_eq!(eval_with(&vm, &host, "return redis.call('GET', 'foo')", false), "$3\r\nbar\r\n");
-    assert_eq!(eval_with(&vm, &host, "local r = redis.call('lrange','l',0,-1) return {#r, type(r[2])}", false), "*2\r\n:2\r\n$7\r\nboolean\r\n");
+    assert_eq!(
+        eval_with(&vm, &host, "local r = redis.call('lrange','l',0,-1) return {#r, type(r[2])}", false),
+        "*2\r\n:2\r\n$7\r\nboolean\r\n"
+    );
     assert_eq!(
         eval_with(&vm, &host, "return redis.pcall('lpush', 'k', 'a')", false),
         "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n"
     );
     assert_eq!(
         eval_with(&vm, &host, "\n\nredis.call('lpush', 'k', 'a')", false),
-        format!("-WRONGTYPE Operation against a key holding the wrong kind of value script: {SHA0}, on @user_script:3.\r\n")
+        format!(
+            "-WRONGTYPE Operation against a key holding the wrong kind of value script: {SHA0}, on @user_script:3.\r\n"
+        )
     );
     assert_eq!(
         eval_with(&vm, &host, "return redis.pcall()", false),

@@ -52,6 +52,16 @@ pub struct ServerVersion {
     pub patch: u32,
 }
 
+/// One script invocation.
+#[derive(Clone, Copy)]
+pub struct Call<'a> {
+    pub func: FunctionRef,
+    pub sha: &'a [u8; 40],
+    pub keys: &'a [&'a [u8]],
+    pub args: &'a [&'a [u8]],
+    pub hook: HookMode,
+}
+
 /// How the instruction-count hook is armed for one run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HookMode {
@@ -70,7 +80,9 @@ impl Vm {
     pub fn new(version: ServerVersion, heap_limit: usize) -> Option<Vm> {
         let heap = Box::new(Heap::new(0));
         let ud = (&*heap as *const Heap).cast_mut().cast::<c_void>();
-        let lua = Lua::new_state(lua_alloc, ud)?;
+        // SAFETY: `lua_alloc` follows lua_Alloc for a `Heap`, and the boxed heap lives in the
+        // Vm, which closes the state before dropping it.
+        let lua = unsafe { Lua::new_state(lua_alloc, ud) }?;
         let vm = Vm { lua, heap };
         lua.push_cfunction(lua_fn!(build_environment));
         lua.push_light_userdata((&version as *const ServerVersion).cast_mut().cast());
@@ -113,16 +125,8 @@ impl Vm {
 
     /// Runs a compiled script with its KEYS and ARGV and sends the converted result (or the
     /// error) to `sink`.
-    pub fn run(
-        &self,
-        f: FunctionRef,
-        sha: &[u8; 40],
-        keys: &[&[u8]],
-        args: &[&[u8]],
-        hook_mode: HookMode,
-        host: &dyn Host,
-        sink: &mut dyn ReplySink,
-    ) {
+    pub fn run(&self, call: &Call<'_>, host: &dyn Host, sink: &mut dyn ReplySink) {
+        let Call { func: f, sha, keys, args, hook: hook_mode } = *call;
         let lua = self.lua;
         let base = lua.top();
         lua.check_stack(4);
@@ -156,13 +160,13 @@ impl Vm {
         lua.set_top(base);
     }
 
-    /// Pushes `package.loaded`-free library call results etc. are not needed; exposed for
-    /// tests: runs a chunk and returns its first result converted by `sink`.
+    /// Compiles and runs `body` with no keys or arguments (unit tests).
     #[cfg(test)]
     pub fn eval_for_test(&self, body: &[u8], host: &dyn Host, sink: &mut dyn ReplySink) {
         match self.compile(body) {
             Ok(f) => {
-                self.run(f, &[b'0'; 40], &[], &[], HookMode::Off, host, sink);
+                let call = Call { func: f, sha: &[b'0'; 40], keys: &[], args: &[], hook: HookMode::Off };
+                self.run(&call, host, sink);
                 self.release(f);
             }
             Err(msg) => sink.error(&msg),
@@ -283,10 +287,7 @@ fn register_redis_table(lua: Lua, version: ServerVersion) {
     set_num(c"LOG_VERBOSE", 1.0);
     set_num(c"LOG_NOTICE", 2.0);
     set_num(c"LOG_WARNING", 3.0);
-    set_num(
-        c"REDIS_VERSION_NUM",
-        f64::from((version.major << 16) | (version.minor << 8) | version.patch),
-    );
+    set_num(c"REDIS_VERSION_NUM", f64::from((version.major << 16) | (version.minor << 8) | version.patch));
     lua.push_str(&format!("{}.{}.{}", version.major, version.minor, version.patch));
     lua.set_field(-2, c"REDIS_VERSION");
     set_fn(c"setresp", lua_fn!(api::setresp));

@@ -1,6 +1,6 @@
-"""One differential case: a script run by native EVAL and by LUAX.EVAL on the same server."""
+"""Differential cases: the same input to native scripting and to luax on the same server."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Sequence, Union
 
 Bytes = Union[str, bytes]
@@ -8,6 +8,8 @@ Bytes = Union[str, bytes]
 
 @dataclass(frozen=True)
 class Case:
+    """A script run by EVAL / EVALSHA and by LUAX.EVAL / LUAX.EVALSHA."""
+
     # Unique, readable id (shows up in pytest output).
     name: str
     # The script body, exactly as sent.
@@ -18,5 +20,24 @@ class Case:
     setup: Sequence[Sequence[Bytes]] = ()
     # Client protocols to compare under.
     protocols: Sequence[int] = (2, 3)
-    # Compare the keyspace after the run (DEBUG DIGEST-free dump of every key).
+    # Compare the keyspace after the run.
     check_keyspace: bool = True
+    # Also run through SCRIPT LOAD + EVALSHA.
+    via_sha: bool = True
+
+
+@dataclass(frozen=True)
+class CommandCase:
+    """A command line sent as native (e.g. EVAL ...) and as luax (LUAX.EVAL ...).
+
+    `native` and `luax` are the command names (possibly "SCRIPT LOAD" style, space separated);
+    `args` follow them. Replies must be equal once the command names inside error texts are
+    put side by side (Redis names the command it ran, e.g. 'eval' vs 'luax.eval').
+    """
+
+    name: str
+    native: str
+    luax: str
+    args: Sequence[Bytes] = ()
+    setup: Sequence[Sequence[Bytes]] = ()
+    protocols: Sequence[int] = (2, 3)

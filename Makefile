@@ -1,0 +1,61 @@
+# luax: build, run and test. `make run` and `make test` each install what they need.
+
+SHELL := /bin/bash
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+MODULE := target/release/libluax.so
+RUN_DIR := target/run
+APT_PACKAGES := redis-server redis-tools libclang-dev
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build run test unit lint pytest bench deps apt-deps clean
+
+all: build
+
+# System packages: redis-server (the host), redis-tools (redis-cli, redis-benchmark),
+# libclang (bindgen, used by the redis-module crate).
+apt-deps:
+	@missing=""; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	command -v redis-benchmark >/dev/null || missing="$$missing redis-tools"; \
+	ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || missing="$$missing libclang-dev"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed: tests/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q -r tests/requirements.txt
+	touch $@
+
+deps: apt-deps $(VENV)/.installed
+
+build: apt-deps
+	cargo build --release
+
+# Builds, then starts redis-server in the foreground with luax loaded (port 6399).
+run: build
+	mkdir -p $(RUN_DIR)
+	cp $(MODULE) $(RUN_DIR)/libluax.so
+	redis-server redis.conf
+
+lint: apt-deps
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+
+unit: apt-deps
+	cargo test
+
+pytest: build $(VENV)/.installed
+	LUAX_MODULE=$(abspath $(MODULE)) $(PYTHON) -m pytest -q tests
+
+test: deps lint unit pytest
+
+# Side-by-side throughput of native EVALSHA and LUAX.EVALSHA on one server.
+bench: build $(VENV)/.installed
+	LUAX_MODULE=$(abspath $(MODULE)) $(PYTHON) bench/bench.py
+
+clean:
+	cargo clean
+	rm -rf $(VENV)

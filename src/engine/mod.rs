@@ -1,0 +1,197 @@
+//! The scripting engine, independent of the module API: the SHA1-keyed script dictionary,
+//! compile-once caching, the checks before a run, and the run itself.
+
+pub mod checks;
+pub mod flags;
+pub mod prepare;
+pub mod run;
+pub mod server;
+pub mod shebang;
+
+use std::collections::HashMap;
+
+use crate::convert::sink::ReplySink;
+use crate::error::ReplyError;
+use crate::lua::api::sha1_hex;
+use crate::lua::vm::{Call, FunctionRef, HookMode, ServerVersion, Vm};
+use flags::ScriptFlags;
+use run::{Run, RunGuard};
+use server::Server;
+
+/// Instructions between two timeout checks, as in Redis.
+const HOOK_INSTRUCTIONS: i32 = 100_000;
+
+/// A SHA1 in lowercase hex: the script's name.
+pub type Sha = [u8; 40];
+
+/// A cached script.
+struct Script {
+    func: FunctionRef,
+    flags: ScriptFlags,
+}
+
+/// Settings that survive a SCRIPT FLUSH.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    pub version: ServerVersion,
+    /// Lua heap ceiling in bytes (0: none).
+    pub heap_limit: usize,
+}
+
+pub struct Engine {
+    vm: Vm,
+    scripts: HashMap<Sha, Script>,
+    bodies_bytes: usize,
+    settings: Settings,
+}
+
+/// What a caller asks to run.
+pub struct Invocation<'a> {
+    pub keys: &'a [&'a [u8]],
+    pub args: &'a [&'a [u8]],
+    /// EVAL_RO / EVALSHA_RO.
+    pub read_only: bool,
+}
+
+impl Engine {
+    pub fn new(settings: Settings) -> Result<Engine, ReplyError> {
+        let vm = Vm::new(settings.version, settings.heap_limit).ok_or(ReplyError::VmUnavailable)?;
+        Ok(Engine { vm, scripts: HashMap::new(), bodies_bytes: 0, settings })
+    }
+
+    /// Compiles and caches `body` unless already cached; returns its SHA (SCRIPT LOAD, and
+    /// the first EVAL of a body).
+    pub fn load(&mut self, body: &[u8]) -> Result<Sha, ReplyError> {
+        let sha = sha1_hex(body);
+        if self.scripts.contains_key(&sha) {
+            return Ok(sha);
+        }
+        let (flags, shebang_len) = shebang::parse(body).map_err(ReplyError::Shebang)?;
+        // The shebang line is left out but its newline kept, so line numbers do not move.
+        let func = self.vm.compile(&body[shebang_len..]).map_err(ReplyError::Compile)?;
+        self.scripts.insert(sha, Script { func, flags });
+        self.bodies_bytes += body.len();
+        Ok(sha)
+    }
+
+    /// The cached SHA matching `sha` (any case), if any.
+    pub fn find(&self, sha: &[u8]) -> Option<Sha> {
+        let key = normalize_sha(sha)?;
+        self.scripts.contains_key(&key).then_some(key)
+    }
+
+    pub fn exists(&self, sha: &[u8]) -> bool {
+        self.find(sha).is_some()
+    }
+
+    pub fn script_count(&self) -> usize {
+        self.scripts.len()
+    }
+
+    /// Bytes of Lua heap in use.
+    pub fn vm_memory(&self) -> usize {
+        self.vm.memory()
+    }
+
+    /// Bytes of script bodies cached (for INFO, as Redis's `used_memory_scripts_eval`).
+    pub fn scripts_memory(&self) -> usize {
+        self.bodies_bytes + self.scripts.len() * (std::mem::size_of::<Script>() + 40)
+    }
+
+    /// SCRIPT FLUSH: forget every script and start a fresh VM (library settings reset).
+    pub fn flush(&mut self) -> Result<(), ReplyError> {
+        let fresh = Vm::new(self.settings.version, self.settings.heap_limit).ok_or(ReplyError::VmUnavailable)?;
+        self.scripts.clear();
+        self.bodies_bytes = 0;
+        // The old VM is closed when replaced (after a full collection, see Vm::drop).
+        self.vm = fresh;
+        Ok(())
+    }
+
+    /// Runs the cached script `sha` and sends its reply (or error) to `sink`.
+    pub fn run(&self, sha: &Sha, inv: &Invocation<'_>, server: &dyn Server, sink: &mut dyn ReplySink) {
+        let Some(script) = self.scripts.get(sha) else {
+            sink.error(&ReplyError::NoScript.to_wire());
+            return;
+        };
+        if run::is_running() {
+            sink.error(&ReplyError::Reentrant.to_wire());
+            return;
+        }
+        let state = server.state();
+        let mode = match prepare::prepare(script.flags, inv.read_only, &state) {
+            Ok(mode) => mode,
+            Err(e) => {
+                sink.error(&e.to_wire());
+                return;
+            }
+        };
+        let _guard = RunGuard::start(state.obey_client);
+        let run = Run::new(server, state, mode.read_only, mode.allow_oom, *sha);
+        let hook = if run.threshold_ms() > 0 { HookMode::Count(HOOK_INSTRUCTIONS) } else { HookMode::Off };
+        let db = server.selected_db();
+        run::bump(|c| &c.calls);
+        let mut counting = ErrorCounting { inner: sink, errors: 0 };
+        let call = Call { func: script.func, sha, keys: inv.keys, args: inv.args, hook };
+        self.vm.run(&call, &run, &mut counting);
+        if counting.errors > 0 {
+            run::bump(|c| &c.errors);
+        }
+        if run.db_changed() {
+            server.select_db(db);
+        }
+    }
+}
+
+/// A 40-character SHA lowercased (Redis compares script names case-insensitively).
+pub fn normalize_sha(sha: &[u8]) -> Option<Sha> {
+    let mut out: Sha = sha.try_into().ok()?;
+    out.make_ascii_lowercase();
+    Some(out)
+}
+
+/// Counts top-level error replies for INFO.
+struct ErrorCounting<'a> {
+    inner: &'a mut dyn ReplySink,
+    errors: u64,
+}
+
+impl ReplySink for ErrorCounting<'_> {
+    fn integer(&mut self, v: i64) {
+        self.inner.integer(v)
+    }
+    fn bulk(&mut self, b: &[u8]) {
+        self.inner.bulk(b)
+    }
+    fn null(&mut self) {
+        self.inner.null()
+    }
+    fn boolean(&mut self, b: bool) {
+        self.inner.boolean(b)
+    }
+    fn status(&mut self, s: &[u8]) {
+        self.inner.status(s)
+    }
+    fn error(&mut self, s: &[u8]) {
+        self.errors += 1;
+        self.inner.error(s)
+    }
+    fn double(&mut self, d: f64) {
+        self.inner.double(d)
+    }
+    fn big_number(&mut self, digits: &[u8]) {
+        self.inner.big_number(digits)
+    }
+    fn verbatim(&mut self, s: &[u8], format: &[u8]) {
+        self.inner.verbatim(s, format)
+    }
+    fn array(&mut self, len: usize) {
+        self.inner.array(len)
+    }
+    fn map(&mut self, len: usize) {
+        self.inner.map(len)
+    }
+    fn set(&mut self, len: usize) {
+        self.inner.set(len)
+    }
+}

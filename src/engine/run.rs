@@ -1,0 +1,222 @@
+//! One script run: the state Redis keeps in its `scriptRunCtx` (flags, dirty, protocol,
+//! replication target, timing, kill) and the bridge from the Lua side to the server.
+//!
+//! The part that `SCRIPT KILL` and `INFO` need while a script is running lives in a
+//! thread-local [`Status`] of plain cells: those commands run re-entrantly from inside the
+//! timeout hook (Redis yields to its event loop), so they must not touch the engine itself.
+
+use std::cell::Cell;
+
+use super::checks::{self, RunFlags};
+use super::server::{ExecOptions, Server, ServerState};
+use crate::error::ReplyError;
+use crate::lua::host::{Host, Interrupt, LOG_WARNING};
+
+/// The running script, as seen from outside the run.
+#[derive(Default)]
+pub struct Status {
+    running: Cell<bool>,
+    killed: Cell<bool>,
+    dirty: Cell<bool>,
+    timed_out: Cell<bool>,
+    /// The caller is the master link or AOF: its scripts cannot be killed.
+    from_master: Cell<bool>,
+}
+
+thread_local! {
+    static STATUS: Status = Status::default();
+}
+
+/// Whether a script is running now.
+pub fn is_running() -> bool {
+    STATUS.with(|s| s.running.get())
+}
+
+/// `SCRIPT KILL`: flags the running script so the hook stops it at its next check.
+pub fn request_kill() -> Result<(), ReplyError> {
+    STATUS.with(|s| {
+        if !s.running.get() {
+            Err(ReplyError::NotBusy)
+        } else if s.from_master.get() {
+            Err(ReplyError::UnkillableMaster)
+        } else if s.dirty.get() {
+            Err(ReplyError::Unkillable)
+        } else {
+            s.killed.set(true);
+            Ok(())
+        }
+    })
+}
+
+/// Marks a run as started for the duration of the guard.
+pub struct RunGuard(());
+
+impl RunGuard {
+    pub fn start(from_master: bool) -> RunGuard {
+        STATUS.with(|s| {
+            s.running.set(true);
+            s.killed.set(false);
+            s.dirty.set(false);
+            s.timed_out.set(false);
+            s.from_master.set(from_master);
+        });
+        RunGuard(())
+    }
+}
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
+        STATUS.with(|s| {
+            s.running.set(false);
+            s.killed.set(false);
+        });
+    }
+}
+
+/// Counters for INFO.
+#[derive(Default)]
+pub struct Counters {
+    pub calls: Cell<u64>,
+    pub errors: Cell<u64>,
+    pub kills: Cell<u64>,
+    pub busy_events: Cell<u64>,
+}
+
+thread_local! {
+    pub static COUNTERS: Counters = Counters::default();
+}
+
+pub fn bump(field: fn(&Counters) -> &Cell<u64>) {
+    COUNTERS.with(|c| {
+        let cell = field(c);
+        cell.set(cell.get() + 1);
+    });
+}
+
+/// The host a script talks to during one run.
+pub struct Run<'a> {
+    server: &'a dyn Server,
+    state: ServerState,
+    read_only: bool,
+    allow_oom: bool,
+    sha: [u8; 40],
+    started_ms: u64,
+    threshold_ms: u64,
+    resp3: Cell<bool>,
+    repl: Cell<i32>,
+    /// Database the script selected (restored by the caller afterwards).
+    db_changed: Cell<bool>,
+}
+
+impl<'a> Run<'a> {
+    pub fn new(server: &'a dyn Server, state: ServerState, read_only: bool, allow_oom: bool, sha: [u8; 40]) -> Run<'a> {
+        Run {
+            server,
+            state,
+            read_only,
+            allow_oom,
+            sha,
+            started_ms: server.now_ms(),
+            threshold_ms: server.busy_threshold_ms(),
+            resp3: Cell::new(false),
+            repl: Cell::new(3),
+            db_changed: Cell::new(false),
+        }
+    }
+
+    pub fn threshold_ms(&self) -> u64 {
+        self.threshold_ms
+    }
+
+    pub fn db_changed(&self) -> bool {
+        self.db_changed.get()
+    }
+
+    fn dirty(&self) -> bool {
+        STATUS.with(|s| s.dirty.get())
+    }
+}
+
+impl Host for Run<'_> {
+    fn call(&self, argv: &[&[u8]], on_reply: &mut dyn FnMut(&[u8])) -> Result<(), Vec<u8>> {
+        let spec = self.server.command(argv);
+        let dirty = self.dirty();
+        let flags = RunFlags { read_only: self.read_only, allow_oom: self.allow_oom, dirty };
+        checks::check(spec.as_deref(), argv.len(), flags, &self.state, || self.server.acl(argv))
+            .map_err(|e| e.text().as_bytes().to_vec())?;
+        let write = spec.as_deref().is_some_and(|s| s.write);
+        if write {
+            STATUS.with(|s| s.dirty.set(true));
+        }
+        let opts = ExecOptions {
+            resp3: self.resp3.get(),
+            repl: self.repl.get(),
+            check_write_state: write && !dirty && !self.state.obey_client,
+        };
+        let is_select = spec.as_deref().is_some_and(|s| s.name == b"select");
+        let mut ok = false;
+        self.server.execute(argv, opts, &mut |proto| {
+            ok = proto.first() != Some(&b'-');
+            on_reply(proto);
+        })?;
+        if is_select && ok {
+            // Redis's script client keeps the selected DB for the rest of the run.
+            let db = std::str::from_utf8(argv.get(1).copied().unwrap_or_default()).ok().and_then(|s| s.parse().ok());
+            if let Some(db) = db {
+                if self.server.select_db(db) {
+                    self.db_changed.set(true);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn acl_check(&self, argv: &[&[u8]]) -> Option<bool> {
+        self.server.command(argv)?;
+        Some(self.server.acl_allows(argv))
+    }
+
+    fn resp3(&self) -> bool {
+        self.resp3.get()
+    }
+
+    fn set_resp3(&self, on: bool) {
+        self.resp3.set(on);
+    }
+
+    fn set_repl(&self, flags: i32) {
+        self.repl.set(flags);
+    }
+
+    fn log(&self, level: i32, msg: &[u8]) {
+        self.server.log(level, msg);
+    }
+
+    fn interrupt(&self) -> Interrupt {
+        let timed_out = STATUS.with(|s| s.timed_out.get());
+        if !timed_out {
+            let elapsed = self.server.now_ms().saturating_sub(self.started_ms);
+            if self.threshold_ms == 0 || elapsed < self.threshold_ms {
+                return Interrupt::Continue;
+            }
+            let sha = String::from_utf8_lossy(&self.sha);
+            self.server.log(
+                LOG_WARNING,
+                format!(
+                    "Slow script detected: still in execution after {elapsed} milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: {sha}."
+                )
+                .as_bytes(),
+            );
+            STATUS.with(|s| s.timed_out.set(true));
+            bump(|c| &c.busy_events);
+        }
+        self.server.yield_busy();
+        if STATUS.with(|s| s.killed.get()) {
+            self.server.log(LOG_WARNING, b"Lua script killed by user with SCRIPT KILL.");
+            bump(|c| &c.kills);
+            Interrupt::Kill
+        } else {
+            Interrupt::Continue
+        }
+    }
+}

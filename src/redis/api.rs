@@ -1,0 +1,625 @@
+//! The only place that calls the Redis module API.
+//!
+//! Every entry point used here is checked present when the module loads (`check_api`), so
+//! calling through the function pointers is sound afterwards. A [`Ctx`] wraps the context
+//! Redis hands to a command or callback and is only used during that call, on the main thread.
+
+use std::ffi::{c_char, c_int, c_long, c_longlong, c_void, CStr, CString};
+use std::ptr::NonNull;
+
+use redis_module::raw;
+
+pub use raw::{RedisModuleCtx, RedisModuleString};
+
+/// Fetches an API function pointer; presence is verified by `check_api` at load.
+macro_rules! rm {
+    ($name:ident) => {{
+        // SAFETY: reading a function pointer filled once by RedisModule_Init.
+        #[allow(unused_unsafe)]
+        let f = unsafe { raw::$name };
+        match f {
+            Some(f) => f,
+            None => missing_api(stringify!($name)),
+        }
+    }};
+}
+
+#[cold]
+fn missing_api(name: &str) -> ! {
+    // Unreachable after a successful check_api; abort rather than call a null pointer.
+    eprintln!("luax: Redis module API {name} is missing");
+    std::process::abort()
+}
+
+/// Entry points luax needs; `None` if all exist, else the first missing one.
+pub fn check_api() -> Option<&'static str> {
+    macro_rules! require {
+        ($($name:ident),* $(,)?) => {
+            $(
+                // SAFETY: reading a function pointer filled once by RedisModule_Init.
+                if unsafe { raw::$name }.is_none() {
+                    return Some(stringify!($name));
+                }
+            )*
+        };
+    }
+    require!(
+        RedisModule_CreateCommand,
+        RedisModule_GetCommand,
+        RedisModule_CreateSubcommand,
+        RedisModule_SetCommandInfo,
+        RedisModule_StringPtrLen,
+        RedisModule_CreateString,
+        RedisModule_FreeString,
+        RedisModule_Call,
+        RedisModule_CallReplyProto,
+        RedisModule_FreeCallReply,
+        RedisModule_ReplyWithLongLong,
+        RedisModule_ReplyWithStringBuffer,
+        RedisModule_ReplyWithNull,
+        RedisModule_ReplyWithBool,
+        RedisModule_ReplyWithSimpleString,
+        RedisModule_ReplyWithError,
+        RedisModule_ReplyWithArray,
+        RedisModule_ReplyWithMap,
+        RedisModule_ReplyWithSet,
+        RedisModule_ReplyWithDouble,
+        RedisModule_ReplyWithBigNumber,
+        RedisModule_ReplyWithVerbatimStringType,
+        RedisModule_Log,
+        RedisModule_GetContextFlags,
+        RedisModule_Yield,
+        RedisModule_SelectDb,
+        RedisModule_GetSelectedDb,
+        RedisModule_GetServerVersion,
+        RedisModule_MonotonicMicroseconds,
+        RedisModule_GetClientId,
+        RedisModule_GetCurrentUserName,
+        RedisModule_GetModuleUserFromUserName,
+        RedisModule_FreeModuleUser,
+        RedisModule_ACLCheckCommandPermissions,
+        RedisModule_ACLCheckKeyPermissions,
+        RedisModule_ACLCheckChannelPermissions,
+        RedisModule_RegisterInfoFunc,
+        RedisModule_InfoAddSection,
+        RedisModule_InfoAddFieldLongLong,
+        RedisModule_InfoAddFieldULongLong,
+        RedisModule_InfoAddFieldCString,
+        RedisModule_RegisterCommandFilter,
+        RedisModule_CommandFilterArgsCount,
+        RedisModule_CommandFilterArgGet,
+        RedisModule_CommandFilterArgReplace,
+        RedisModule_CreateStringFromCallReply,
+        RedisModule_CallReplyType,
+        RedisModule_SubscribeToServerEvent,
+    );
+    None
+}
+
+/// Log levels of `RedisModule_Log`.
+pub fn log_level_name(level: i32) -> &'static CStr {
+    match level {
+        0 => c"debug",
+        1 => c"verbose",
+        2 => c"notice",
+        _ => c"warning",
+    }
+}
+
+/// Context of a command, callback or load; valid for that call only.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx(NonNull<RedisModuleCtx>);
+
+impl Ctx {
+    /// # Safety
+    /// `ctx` must be the context Redis passed to the current callback.
+    pub unsafe fn from_raw(ctx: *mut RedisModuleCtx) -> Option<Ctx> {
+        NonNull::new(ctx).map(Ctx)
+    }
+
+    fn ptr(self) -> *mut RedisModuleCtx {
+        self.0.as_ptr()
+    }
+
+    // ---- replies ----
+
+    pub fn reply_integer(self, v: i64) {
+        // SAFETY: valid context (type invariant).
+        unsafe { rm!(RedisModule_ReplyWithLongLong)(self.ptr(), v as c_longlong) };
+    }
+
+    pub fn reply_bulk(self, b: &[u8]) {
+        // SAFETY: valid context; Redis copies the buffer.
+        unsafe { rm!(RedisModule_ReplyWithStringBuffer)(self.ptr(), b.as_ptr().cast(), b.len()) };
+    }
+
+    pub fn reply_null(self) {
+        // SAFETY: valid context.
+        unsafe { rm!(RedisModule_ReplyWithNull)(self.ptr()) };
+    }
+
+    pub fn reply_bool(self, b: bool) {
+        // SAFETY: valid context.
+        unsafe { rm!(RedisModule_ReplyWithBool)(self.ptr(), c_int::from(b)) };
+    }
+
+    /// `+text`; `text` must not contain NUL, CR or LF (callers sanitise).
+    pub fn reply_status(self, text: &[u8]) {
+        let c = c_string(text);
+        // SAFETY: valid context and NUL-terminated string.
+        unsafe { rm!(RedisModule_ReplyWithSimpleString)(self.ptr(), c.as_ptr()) };
+    }
+
+    /// `-text` (no code is added; Redis trims trailing CR/LF and maps the others to spaces).
+    pub fn reply_error(self, text: &[u8]) {
+        let c = c_string(text);
+        // SAFETY: valid context and NUL-terminated string.
+        unsafe { rm!(RedisModule_ReplyWithError)(self.ptr(), c.as_ptr()) };
+    }
+
+    pub fn reply_double(self, d: f64) {
+        // SAFETY: valid context.
+        unsafe { rm!(RedisModule_ReplyWithDouble)(self.ptr(), d) };
+    }
+
+    pub fn reply_big_number(self, digits: &[u8]) {
+        // SAFETY: valid context; Redis copies the buffer.
+        unsafe { rm!(RedisModule_ReplyWithBigNumber)(self.ptr(), digits.as_ptr().cast(), digits.len()) };
+    }
+
+    pub fn reply_verbatim(self, text: &[u8], format: &[u8]) {
+        let fmt = c_string(format);
+        // SAFETY: valid context; Redis copies the buffer and reads at most 3 format bytes.
+        unsafe {
+            rm!(RedisModule_ReplyWithVerbatimStringType)(self.ptr(), text.as_ptr().cast(), text.len(), fmt.as_ptr())
+        };
+    }
+
+    pub fn reply_array(self, len: usize) {
+        // SAFETY: valid context.
+        unsafe { rm!(RedisModule_ReplyWithArray)(self.ptr(), len as c_long) };
+    }
+
+    pub fn reply_map(self, len: usize) {
+        // SAFETY: valid context.
+        unsafe { rm!(RedisModule_ReplyWithMap)(self.ptr(), len as c_long) };
+    }
+
+    pub fn reply_set(self, len: usize) {
+        // SAFETY: valid context.
+        unsafe { rm!(RedisModule_ReplyWithSet)(self.ptr(), len as c_long) };
+    }
+
+    // ---- calling commands ----
+
+    /// `RedisModule_Call(ctx, argv[0], "v<flags>", argv[1..])`; the reply (or `None` with
+    /// errno set when Redis refused the call).
+    pub fn call(self, argv: &[&[u8]], flags: &CStr) -> Result<CallReply, i32> {
+        let name = c_string(argv.first().copied().unwrap_or_default());
+        let args: Vec<*mut RedisModuleString> = argv[1.min(argv.len())..]
+            .iter()
+            // SAFETY: valid context; Redis copies the bytes into a new string object.
+            .map(|a| unsafe { rm!(RedisModule_CreateString)(self.ptr(), a.as_ptr().cast(), a.len()) })
+            .collect();
+        // SAFETY: "v" takes (RedisModuleString **, size_t); the strings are live until freed
+        // below, after Redis has taken its own references.
+        let reply =
+            unsafe { rm!(RedisModule_Call)(self.ptr(), name.as_ptr(), flags.as_ptr(), args.as_ptr(), args.len()) };
+        for s in args {
+            // SAFETY: created above with this context, freed once.
+            unsafe { rm!(RedisModule_FreeString)(self.ptr(), s) };
+        }
+        match NonNull::new(reply) {
+            Some(r) => Ok(CallReply(r)),
+            None => Err(errno()),
+        }
+    }
+
+    // ---- server state ----
+
+    pub fn context_flags(self) -> u32 {
+        // SAFETY: valid context.
+        unsafe { rm!(RedisModule_GetContextFlags)(self.ptr()) as u32 }
+    }
+
+    /// Lets Redis serve other clients (they get `busy_reply` as error) while a script runs.
+    pub fn yield_clients(self, busy_reply: &CStr) {
+        // SAFETY: valid context; called from the main thread inside a command.
+        unsafe {
+            rm!(RedisModule_Yield)(self.ptr(), raw::REDISMODULE_YIELD_FLAG_CLIENTS as c_int, busy_reply.as_ptr())
+        };
+    }
+
+    pub fn select_db(self, db: i32) -> bool {
+        // SAFETY: valid context.
+        unsafe { rm!(RedisModule_SelectDb)(self.ptr(), db) == raw::REDISMODULE_OK as c_int }
+    }
+
+    pub fn selected_db(self) -> i32 {
+        // SAFETY: valid context.
+        unsafe { rm!(RedisModule_GetSelectedDb)(self.ptr()) }
+    }
+
+    pub fn client_id(self) -> u64 {
+        // SAFETY: valid context.
+        unsafe { rm!(RedisModule_GetClientId)(self.ptr()) }
+    }
+
+    /// The calling client's ACL user, for permission checks.
+    pub fn current_user(self) -> Option<User> {
+        // SAFETY: valid context; the name string is ours to free.
+        unsafe {
+            let name = rm!(RedisModule_GetCurrentUserName)(self.ptr());
+            if name.is_null() {
+                return None;
+            }
+            let user = rm!(RedisModule_GetModuleUserFromUserName)(name);
+            rm!(RedisModule_FreeString)(std::ptr::null_mut(), name);
+            NonNull::new(user).map(User)
+        }
+    }
+
+    pub fn log(self, level: i32, msg: &[u8]) {
+        log_raw(Some(self), level, msg)
+    }
+
+    // ---- registration ----
+
+    /// Creates a top-level command; returns false if Redis refused.
+    pub fn create_command(self, name: &CStr, handler: raw::RedisModuleCmdFunc, flags: &CStr) -> bool {
+        // SAFETY: valid load context; strings are NUL-terminated and copied by Redis.
+        unsafe {
+            rm!(RedisModule_CreateCommand)(self.ptr(), name.as_ptr(), handler, flags.as_ptr(), 0, 0, 0)
+                == raw::REDISMODULE_OK as c_int
+        }
+    }
+
+    pub fn get_command(self, name: &CStr) -> Option<Command> {
+        // SAFETY: valid load context.
+        NonNull::new(unsafe { rm!(RedisModule_GetCommand)(self.ptr(), name.as_ptr()) }).map(Command)
+    }
+
+    pub fn register_info(self, cb: raw::RedisModuleInfoFunc) -> bool {
+        // SAFETY: valid load context; `cb` is an extern "C" fn of ours.
+        unsafe { rm!(RedisModule_RegisterInfoFunc)(self.ptr(), cb) == raw::REDISMODULE_OK as c_int }
+    }
+
+    pub fn register_command_filter(self, cb: raw::RedisModuleCommandFilterFunc, flags: c_int) -> bool {
+        // SAFETY: valid load context; `cb` is an extern "C" fn of ours.
+        !unsafe { rm!(RedisModule_RegisterCommandFilter)(self.ptr(), cb, flags) }.is_null()
+    }
+
+    /// Subscribes to a server event (`REDISMODULE_EVENT_*` id, data version 1).
+    pub fn subscribe(self, event_id: u64, cb: raw::RedisModuleEventCallback) -> bool {
+        let event = raw::RedisModuleEvent { id: event_id, dataver: 1 };
+        // SAFETY: valid load context; `cb` is an extern "C" fn of ours.
+        unsafe { rm!(RedisModule_SubscribeToServerEvent)(self.ptr(), event, cb) == raw::REDISMODULE_OK as c_int }
+    }
+
+    pub fn server_version(self) -> (u32, u32, u32) {
+        // SAFETY: no arguments; returns 0x00MMmmpp.
+        let v = unsafe { rm!(RedisModule_GetServerVersion)() } as u32;
+        ((v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff)
+    }
+}
+
+/// Microseconds from a monotonic clock.
+pub fn monotonic_us() -> u64 {
+    // SAFETY: no arguments.
+    unsafe { rm!(RedisModule_MonotonicMicroseconds)() }
+}
+
+/// Writes a line to the Redis log (the context, when given, prefixes the module name).
+pub fn log_raw(ctx: Option<Ctx>, level: i32, msg: &[u8]) {
+    let text = c_string(msg);
+    let ctx = ctx.map_or(std::ptr::null_mut(), |c| c.ptr());
+    // SAFETY: ctx is valid or null (allowed); "%s" consumes exactly one C string.
+    unsafe { rm!(RedisModule_Log)(ctx, log_level_name(level).as_ptr(), c"%s".as_ptr(), text.as_ptr()) };
+}
+
+/// Bytes of a Redis string.
+///
+/// # Safety
+/// `s` must be a live string that outlives the returned slice's use.
+unsafe fn string_bytes<'a>(s: *mut RedisModuleString) -> &'a [u8] {
+    let mut len = 0usize;
+    // SAFETY: per the contract; Redis returns a pointer to `len` bytes.
+    unsafe {
+        let p = rm!(RedisModule_StringPtrLen)(s, &mut len);
+        if p.is_null() {
+            &[]
+        } else {
+            std::slice::from_raw_parts(p.cast::<u8>(), len)
+        }
+    }
+}
+
+/// The arguments of a command call as byte slices.
+///
+/// # Safety
+/// `argv`/`argc` must be the arguments Redis passed to the current command.
+pub unsafe fn args<'a>(argv: *mut *mut RedisModuleString, argc: c_int) -> Vec<&'a [u8]> {
+    if argv.is_null() || argc <= 0 {
+        return Vec::new();
+    }
+    // SAFETY: per the contract, argv points to argc live strings.
+    let slice = unsafe { std::slice::from_raw_parts(argv, argc as usize) };
+    // SAFETY: the argument strings live for the whole command call.
+    slice.iter().map(|&s| unsafe { string_bytes(s) }).collect()
+}
+
+/// A reply from `Ctx::call`, freed on drop.
+pub struct CallReply(NonNull<raw::RedisModuleCallReply>);
+
+impl CallReply {
+    /// The reply's raw RESP bytes.
+    pub fn proto(&self) -> &[u8] {
+        let mut len = 0usize;
+        // SAFETY: live reply; the protocol buffer lives as long as the reply.
+        unsafe {
+            let p = rm!(RedisModule_CallReplyProto)(self.0.as_ptr(), &mut len);
+            if p.is_null() {
+                &[]
+            } else {
+                std::slice::from_raw_parts(p.cast::<u8>(), len)
+            }
+        }
+    }
+}
+
+impl Drop for CallReply {
+    fn drop(&mut self) {
+        // SAFETY: live reply, freed once.
+        unsafe { rm!(RedisModule_FreeCallReply)(self.0.as_ptr()) };
+    }
+}
+
+/// An ACL user handle, freed on drop.
+pub struct User(NonNull<raw::RedisModuleUser>);
+
+/// What an ACL check refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AclDenied {
+    Command,
+    Key,
+    Channel,
+}
+
+impl User {
+    /// Whether the user may run `argv` (command, keys and channels).
+    pub fn may_run(&self, argv: &[&[u8]]) -> bool {
+        with_strings(argv, |strings| {
+            // SAFETY: live user; `strings` holds argc live string objects.
+            unsafe {
+                rm!(RedisModule_ACLCheckCommandPermissions)(
+                    self.0.as_ptr(),
+                    strings.as_ptr().cast_mut(),
+                    strings.len() as c_int,
+                ) == raw::REDISMODULE_OK as c_int
+            }
+        })
+    }
+
+    /// Whether the user may access `key` with the given `REDISMODULE_CMD_KEY_*` flags.
+    pub fn may_access_key(&self, key: &[u8], flags: u32) -> bool {
+        with_strings(&[key], |s| {
+            // SAFETY: live user and string.
+            unsafe {
+                rm!(RedisModule_ACLCheckKeyPermissions)(self.0.as_ptr(), s[0], flags as c_int)
+                    == raw::REDISMODULE_OK as c_int
+            }
+        })
+    }
+
+    /// Whether the user may publish to `channel` (literal name).
+    pub fn may_publish(&self, channel: &[u8]) -> bool {
+        with_strings(&[channel], |s| {
+            // SAFETY: live user and string; flags 0 = literal channel name.
+            unsafe {
+                rm!(RedisModule_ACLCheckChannelPermissions)(self.0.as_ptr(), s[0], 0) == raw::REDISMODULE_OK as c_int
+            }
+        })
+    }
+}
+
+impl Drop for User {
+    fn drop(&mut self) {
+        // SAFETY: obtained from GetModuleUserFromUserName, freed once.
+        unsafe { rm!(RedisModule_FreeModuleUser)(self.0.as_ptr()) };
+    }
+}
+
+/// Runs `f` with temporary Redis string objects for `items` (no context: freed explicitly).
+fn with_strings<R>(items: &[&[u8]], f: impl FnOnce(&[*mut RedisModuleString]) -> R) -> R {
+    let strings: Vec<*mut RedisModuleString> = items
+        .iter()
+        // SAFETY: a null context is allowed; the string is freed below.
+        .map(|b| unsafe { rm!(RedisModule_CreateString)(std::ptr::null_mut(), b.as_ptr().cast(), b.len()) })
+        .collect();
+    let out = f(&strings);
+    for s in strings {
+        // SAFETY: created above without a context, freed once.
+        unsafe { rm!(RedisModule_FreeString)(std::ptr::null_mut(), s) };
+    }
+    out
+}
+
+/// A registered command, for subcommands and command info.
+#[derive(Clone, Copy)]
+pub struct Command(NonNull<raw::RedisModuleCommand>);
+
+/// A key spec of a command: where the keys are and how they are accessed.
+pub struct KeySpec {
+    pub flags: u64,
+    /// Argument index where the key search begins.
+    pub begin_index: i32,
+    /// Keynum find-keys: index of numkeys relative to begin, first key, step.
+    pub keynum: (i32, i32, i32),
+}
+
+impl Command {
+    pub fn create_subcommand(self, name: &CStr, handler: raw::RedisModuleCmdFunc, flags: &CStr) -> bool {
+        // SAFETY: parent from GetCommand at load; strings copied by Redis.
+        unsafe {
+            rm!(RedisModule_CreateSubcommand)(self.0.as_ptr(), name.as_ptr(), handler, flags.as_ptr(), 0, 0, 0)
+                == raw::REDISMODULE_OK as c_int
+        }
+    }
+
+    /// Sets arity, summary and key specs (`RedisModule_SetCommandInfo`).
+    pub fn set_info(self, arity: i32, summary: &CStr, since: &CStr, key_specs: &[KeySpec]) -> bool {
+        let mut specs: Vec<raw::RedisModuleCommandKeySpec> = key_specs
+            .iter()
+            .map(|k| {
+                // SAFETY: an all-zero key spec is a valid "empty" value of this C struct.
+                let mut spec: raw::RedisModuleCommandKeySpec = unsafe { std::mem::zeroed() };
+                spec.flags = k.flags;
+                spec.begin_search_type = raw::RedisModuleKeySpecBeginSearchType_REDISMODULE_KSPEC_BS_INDEX;
+                spec.bs.index = raw::RedisModuleCommandKeySpec__bindgen_ty_1__bindgen_ty_1 { pos: k.begin_index };
+                spec.find_keys_type = raw::RedisModuleKeySpecFindKeysType_REDISMODULE_KSPEC_FK_KEYNUM;
+                spec.fk.keynum = raw::RedisModuleCommandKeySpec__bindgen_ty_2__bindgen_ty_2 {
+                    keynumidx: k.keynum.0,
+                    firstkey: k.keynum.1,
+                    keystep: k.keynum.2,
+                };
+                spec
+            })
+            .collect();
+        // SAFETY: zeroed terminator entry, as the API expects.
+        specs.push(unsafe { std::mem::zeroed() });
+        let version = raw::RedisModuleCommandInfoVersion {
+            version: 1,
+            sizeof_historyentry: std::mem::size_of::<raw::RedisModuleCommandHistoryEntry>(),
+            sizeof_keyspec: std::mem::size_of::<raw::RedisModuleCommandKeySpec>(),
+            sizeof_arg: std::mem::size_of::<raw::RedisModuleCommandArg>(),
+        };
+        let info = raw::RedisModuleCommandInfo {
+            version: &version,
+            summary: summary.as_ptr(),
+            complexity: std::ptr::null(),
+            since: since.as_ptr(),
+            history: std::ptr::null_mut(),
+            tips: std::ptr::null(),
+            arity,
+            key_specs: if key_specs.is_empty() { std::ptr::null_mut() } else { specs.as_mut_ptr() },
+            args: std::ptr::null_mut(),
+        };
+        // SAFETY: all pointers are valid for the call; Redis copies what it keeps.
+        unsafe { rm!(RedisModule_SetCommandInfo)(self.0.as_ptr(), &info) == raw::REDISMODULE_OK as c_int }
+    }
+}
+
+/// Info callback context.
+#[derive(Clone, Copy)]
+pub struct InfoCtx(NonNull<raw::RedisModuleInfoCtx>);
+
+impl InfoCtx {
+    /// # Safety
+    /// `ctx` must be the context Redis passed to the info callback.
+    pub unsafe fn from_raw(ctx: *mut raw::RedisModuleInfoCtx) -> Option<InfoCtx> {
+        NonNull::new(ctx).map(InfoCtx)
+    }
+
+    pub fn section(self, name: &CStr) {
+        // SAFETY: valid info context.
+        unsafe { rm!(RedisModule_InfoAddSection)(self.0.as_ptr(), name.as_ptr()) };
+    }
+
+    pub fn field_u64(self, name: &CStr, v: u64) {
+        // SAFETY: valid info context.
+        unsafe { rm!(RedisModule_InfoAddFieldULongLong)(self.0.as_ptr(), name.as_ptr(), v) };
+    }
+
+    pub fn field_str(self, name: &CStr, v: &str) {
+        let v = c_string(v.as_bytes());
+        // SAFETY: valid info context.
+        unsafe { rm!(RedisModule_InfoAddFieldCString)(self.0.as_ptr(), name.as_ptr(), v.as_ptr()) };
+    }
+}
+
+/// Command filter context: read and rewrite the arguments of a command before it runs.
+#[derive(Clone, Copy)]
+pub struct FilterCtx(NonNull<raw::RedisModuleCommandFilterCtx>);
+
+impl FilterCtx {
+    /// # Safety
+    /// `fctx` must be the context Redis passed to the filter callback.
+    pub unsafe fn from_raw(fctx: *mut raw::RedisModuleCommandFilterCtx) -> Option<FilterCtx> {
+        NonNull::new(fctx).map(FilterCtx)
+    }
+
+    pub fn arg(self, pos: c_int) -> Option<&'static [u8]> {
+        // SAFETY: valid filter context; the string lives while the filter runs.
+        let s = unsafe { rm!(RedisModule_CommandFilterArgGet)(self.0.as_ptr(), pos) };
+        if s.is_null() {
+            None
+        } else {
+            // SAFETY: filter arguments live while the filter runs.
+            Some(unsafe { string_bytes(s) })
+        }
+    }
+
+    pub fn replace_arg(self, pos: c_int, value: &[u8]) {
+        // SAFETY: a null context is allowed; ownership of the new string passes to Redis.
+        unsafe {
+            let s = rm!(RedisModule_CreateString)(std::ptr::null_mut(), value.as_ptr().cast(), value.len());
+            rm!(RedisModule_CommandFilterArgReplace)(self.0.as_ptr(), pos, s);
+        }
+    }
+}
+
+/// Bytes → C string, cut at the first NUL (as Redis's C strings are).
+pub fn c_string(b: &[u8]) -> CString {
+    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
+    CString::new(&b[..end]).unwrap_or_default()
+}
+
+fn errno() -> i32 {
+    std::io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// Initialises the API table for this module.
+///
+/// # Safety
+/// Must be called once from `RedisModule_OnLoad` with its context.
+pub unsafe fn init(ctx: *mut RedisModuleCtx, name: &CStr, version: c_int) -> bool {
+    // SAFETY: per the contract.
+    unsafe {
+        raw::Export_RedisModule_Init(ctx, name.as_ptr(), version, raw::REDISMODULE_APIVER_1 as c_int)
+            == raw::REDISMODULE_OK as c_int
+    }
+}
+
+/// Reads a pointer-sized opaque value (used for callback user data).
+pub fn opaque(p: *mut c_void) -> usize {
+    p as usize
+}
+
+pub const KEY_RW: u64 = raw::REDISMODULE_CMD_KEY_RW as u64;
+pub const KEY_RO: u64 = raw::REDISMODULE_CMD_KEY_RO as u64;
+pub const KEY_ACCESS: u64 = raw::REDISMODULE_CMD_KEY_ACCESS as u64;
+pub const KEY_UPDATE: u64 = raw::REDISMODULE_CMD_KEY_UPDATE as u64;
+
+pub const CTX_FLAGS_MULTI: u32 = raw::REDISMODULE_CTX_FLAGS_MULTI;
+pub const CTX_FLAGS_SLAVE: u32 = raw::REDISMODULE_CTX_FLAGS_SLAVE;
+pub const CTX_FLAGS_READONLY: u32 = raw::REDISMODULE_CTX_FLAGS_READONLY;
+pub const CTX_FLAGS_CLUSTER: u32 = raw::REDISMODULE_CTX_FLAGS_CLUSTER;
+pub const CTX_FLAGS_MAXMEMORY: u32 = raw::REDISMODULE_CTX_FLAGS_MAXMEMORY;
+pub const CTX_FLAGS_OOM: u32 = raw::REDISMODULE_CTX_FLAGS_OOM;
+pub const CTX_FLAGS_LOADING: u32 = raw::REDISMODULE_CTX_FLAGS_LOADING;
+pub const CTX_FLAGS_REPLICA_IS_STALE: u32 = raw::REDISMODULE_CTX_FLAGS_REPLICA_IS_STALE;
+pub const CTX_FLAGS_REPLICATED: u32 = raw::REDISMODULE_CTX_FLAGS_REPLICATED;
+
+pub const EVENT_CONFIG: u64 = raw::REDISMODULE_EVENT_CONFIG;
+pub const EVENT_MODULE_CHANGE: u64 = raw::REDISMODULE_EVENT_MODULE_CHANGE;
+
+pub type CmdFunc = raw::RedisModuleCmdFunc;
+pub type EventCallback = raw::RedisModuleEventCallback;
+pub type RawEvent = raw::RedisModuleEvent;
+pub type RawCtx = *mut RedisModuleCtx;
+pub type RawString = *mut RedisModuleString;
+pub type RawInfoCtx = *mut raw::RedisModuleInfoCtx;
+pub type RawFilterCtx = *mut raw::RedisModuleCommandFilterCtx;
+
+/// Marker for pointer arguments Redis passes to callbacks.
+pub type CChar = c_char;

@@ -1,0 +1,44 @@
+//! Server configuration values luax reads (`busy-reply-threshold`,
+//! `replica-serve-stale-data`), cached and re-read after any CONFIG SET.
+
+use std::cell::Cell;
+
+use super::api::Ctx;
+use super::resp;
+
+thread_local! {
+    static BUSY_THRESHOLD_MS: Cell<Option<u64>> = const { Cell::new(None) };
+    static SERVE_STALE: Cell<Option<bool>> = const { Cell::new(None) };
+}
+
+/// Forgets cached values (a configuration changed).
+pub fn invalidate() {
+    BUSY_THRESHOLD_MS.with(|c| c.set(None));
+    SERVE_STALE.with(|c| c.set(None));
+}
+
+fn config_get(ctx: Ctx, name: &[u8]) -> Option<Vec<u8>> {
+    let reply = ctx.call(&[b"CONFIG", b"GET", name], c"v").ok()?;
+    let value = resp::parse(reply.proto())?;
+    value.as_array()?.get(1)?.as_bytes().map(<[u8]>::to_vec)
+}
+
+pub fn busy_threshold_ms(ctx: Ctx) -> u64 {
+    if let Some(v) = BUSY_THRESHOLD_MS.with(Cell::get) {
+        return v;
+    }
+    let v = config_get(ctx, b"busy-reply-threshold")
+        .and_then(|b| std::str::from_utf8(&b).ok()?.parse::<u64>().ok())
+        .unwrap_or(5000);
+    BUSY_THRESHOLD_MS.with(|c| c.set(Some(v)));
+    v
+}
+
+pub fn serve_stale_data(ctx: Ctx) -> bool {
+    if let Some(v) = SERVE_STALE.with(Cell::get) {
+        return v;
+    }
+    let v = config_get(ctx, b"replica-serve-stale-data").is_none_or(|b| b.as_slice() == b"yes");
+    SERVE_STALE.with(|c| c.set(Some(v)));
+    v
+}

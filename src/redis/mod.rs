@@ -1,0 +1,10 @@
+//! Everything that touches the Redis module API. `api` holds all of the raw calls; the rest
+//! builds on it: the engine's `Server`, reply sinks, command metadata, registration.
+
+pub mod api;
+pub mod cmdtable;
+pub mod config;
+pub mod register;
+pub mod reply;
+pub mod resp;
+pub mod server;

@@ -1,0 +1,68 @@
+//! Command registration: names, flags, arity and key specs (so ACL, cluster routing and
+//! CROSSSLOT checks see a script's declared keys).
+
+use std::ffi::CStr;
+
+use super::api::{self, Ctx, KeySpec};
+
+/// A top-level command.
+pub struct CommandDef {
+    pub name: &'static CStr,
+    pub handler: api::CmdFunc,
+    pub flags: &'static CStr,
+    pub arity: i32,
+    pub summary: &'static CStr,
+    /// Key access flags for the keynum key spec (numkeys at argument 2), if the command
+    /// takes keys.
+    pub key_flags: Option<u64>,
+}
+
+/// A subcommand of a container.
+pub struct SubcommandDef {
+    pub name: &'static CStr,
+    pub handler: api::CmdFunc,
+    pub flags: &'static CStr,
+    pub arity: i32,
+    pub summary: &'static CStr,
+}
+
+const SINCE: &CStr = c"0.1.0";
+
+pub fn command(ctx: Ctx, def: &CommandDef) -> Result<(), String> {
+    let fail = || format!("cannot register {}", def.name.to_string_lossy());
+    if !ctx.create_command(def.name, def.handler, def.flags) {
+        return Err(fail());
+    }
+    let cmd = ctx.get_command(def.name).ok_or_else(fail)?;
+    let specs: Vec<KeySpec> =
+        def.key_flags.map(|flags| KeySpec { flags, begin_index: 2, keynum: (0, 1, 1) }).into_iter().collect();
+    if !cmd.set_info(def.arity, def.summary, SINCE, &specs) {
+        return Err(format!("cannot set command info of {}", def.name.to_string_lossy()));
+    }
+    Ok(())
+}
+
+pub fn container(ctx: Ctx, name: &'static CStr, summary: &'static CStr, subs: &[SubcommandDef]) -> Result<(), String> {
+    let fail = |what: &str| format!("cannot register {} ({what})", name.to_string_lossy());
+    if !ctx.create_command(name, None, c"") {
+        return Err(fail("container"));
+    }
+    let parent = ctx.get_command(name).ok_or_else(|| fail("lookup"))?;
+    if !parent.set_info(-2, summary, SINCE, &[]) {
+        return Err(fail("info"));
+    }
+    for sub in subs {
+        if !parent.create_subcommand(sub.name, sub.handler, sub.flags) {
+            return Err(fail(&sub.name.to_string_lossy()));
+        }
+        let mut full = name.to_bytes().to_vec();
+        full.push(b'|');
+        full.extend_from_slice(sub.name.to_bytes());
+        let full = api::c_string(&full);
+        let cmd = ctx.get_command(&full).ok_or_else(|| fail("subcommand lookup"))?;
+        if !cmd.set_info(sub.arity, sub.summary, SINCE, &[]) {
+            return Err(fail("subcommand info"));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,126 @@
+"""Servers for the integration tests: each on a free loopback port with its own --dir,
+loading a private copy of the built module, always torn down."""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+import redis
+
+sys.path.insert(0, os.path.dirname(__file__))
+from resp import RawConnection  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MODULE = os.environ.get("LUAX_MODULE", os.path.join(ROOT, "target", "release", "libluax.so"))
+REDIS_SERVER = os.environ.get("REDIS_SERVER", "redis-server")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout=10.0, interval=0.02, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+class Server:
+    """A redis-server process with luax loaded."""
+
+    def __init__(self, tmp_path, extra_args=(), module_args=(), binary=REDIS_SERVER, load_module=True):
+        self.dir = tmp_path
+        os.makedirs(self.dir, exist_ok=True)
+        self.port = free_port()
+        self.module_copy = os.path.join(self.dir, "libluax.so")
+        shutil.copy(MODULE, self.module_copy)
+        self.logfile = os.path.join(self.dir, "server.log")
+        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
+                "--save", "", "--appendonly", "no", "--logfile", self.logfile,
+                "--enable-debug-command", "local"]
+        if load_module:
+            args += ["--loadmodule", self.module_copy, *module_args]
+        args += list(extra_args)
+        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        try:
+            wait_until(self._ready, timeout=20, what=f"redis-server on port {self.port}")
+        except Exception:
+            self.stop()
+            raise
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise RuntimeError(f"redis-server exited early:\n{self.log()}")
+        try:
+            return redis.Redis(port=self.port, socket_timeout=1).ping()
+        except redis.exceptions.ConnectionError:
+            return False
+        except redis.exceptions.BusyLoadingError:
+            return False
+
+    def client(self, **kw):
+        return redis.Redis(port=self.port, **kw)
+
+    def raw(self, protocol=2, **kw):
+        return RawConnection(self.port, protocol=protocol, **kw)
+
+    def log(self):
+        try:
+            with open(self.logfile, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                redis.Redis(port=self.port, socket_timeout=2).shutdown(nosave=True)
+            except Exception:
+                pass
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+@pytest.fixture
+def server(tmp_path):
+    s = Server(str(tmp_path / "server"))
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory):
+    s = Server(str(tmp_path_factory.mktemp("shared")))
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def start_server(tmp_path):
+    """Factory for servers with custom arguments; all are stopped at the end."""
+    servers = []
+
+    def start(name="extra", **kw):
+        s = Server(str(tmp_path / f"{name}{len(servers)}"), **kw)
+        servers.append(s)
+        return s
+
+    yield start
+    for s in servers:
+        s.stop()
