@@ -112,17 +112,10 @@ fn bswap(lua: Lua) -> LuaResult<c_int> {
 fn tohex(lua: Lua) -> LuaResult<c_int> {
     let mut b = arg(lua, 1)?;
     // Only a missing argument means the default; an explicit nil is a bad argument.
-    let n = if lua.type_of(2) == Type::None {
-        8
-    } else {
-        arg(lua, 2)? as i32
-    };
+    let n = if lua.type_of(2) == Type::None { 8 } else { arg(lua, 2)? as i32 };
     // i32::MIN would not negate; the fixed C code treats it as -(2^31 - 1).
-    let (digits, n): (&[u8; 16], i32) = if n < 0 {
-        (b"0123456789ABCDEF", n.checked_neg().unwrap_or(i32::MAX))
-    } else {
-        (b"0123456789abcdef", n)
-    };
+    let (digits, n): (&[u8; 16], i32) =
+        if n < 0 { (b"0123456789ABCDEF", n.checked_neg().unwrap_or(i32::MAX)) } else { (b"0123456789abcdef", n) };
     let n = n.min(8).unsigned_abs() as usize;
     let mut buf = [0u8; 8];
     for slot in buf[..n].iter_mut().rev() {
@@ -158,11 +151,7 @@ mod tests {
     fn check(cases: &[(&str, &[u8])]) {
         for (script, want) in cases {
             let got = run(script);
-            assert_eq!(
-                String::from_utf8_lossy(&got),
-                String::from_utf8_lossy(want),
-                "script: {script}"
-            );
+            assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(want), "script: {script}");
         }
     }
 

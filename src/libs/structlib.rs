@@ -10,7 +10,7 @@ use std::ffi::c_int;
 
 use crate::convert::numfmt::c_double_to_i64;
 use crate::lua::callback::{LuaResult, Raise};
-use crate::lua::state::{Lua, Type, REGISTRY};
+use crate::lua::state::{Lua, Type};
 use crate::lua_fn;
 
 /// Largest `i`/`I` size accepted.
@@ -19,20 +19,12 @@ const MAX_INT_SIZE: i32 = 32;
 const MAX_ALIGN: i32 = 8;
 
 pub fn luaopen(lua: Lua) -> LuaResult<c_int> {
-    lua.register_lib(
-        c"struct",
-        &[
-            (c"pack", lua_fn!(pack)),
-            (c"unpack", lua_fn!(unpack)),
-            (c"size", lua_fn!(size)),
-        ],
-    );
+    lua.register_lib(c"struct", &[(c"pack", lua_fn!(pack)), (c"unpack", lua_fn!(unpack)), (c"size", lua_fn!(size))]);
     Ok(1)
 }
 
 /// Parsing state shared by the three functions: format cursor, byte order and alignment.
 struct Format<'a> {
-    lua: Lua,
     fmt: &'a [u8],
     at: usize,
     little: bool,
@@ -40,16 +32,10 @@ struct Format<'a> {
 }
 
 impl<'a> Format<'a> {
-    fn new(lua: Lua, fmt: &'a [u8]) -> Format<'a> {
+    fn new(fmt: &'a [u8]) -> Format<'a> {
         // The C code walks a NUL-terminated string: anything after an embedded NUL is unseen.
         let end = fmt.iter().position(|&c| c == 0).unwrap_or(fmt.len());
-        Format {
-            lua,
-            fmt: &fmt[..end],
-            at: 0,
-            little: true,
-            align: 1,
-        }
+        Format { fmt: &fmt[..end], at: 0, little: true, align: 1 }
     }
 
     fn next_opt(&mut self) -> Option<u8> {
@@ -90,9 +76,7 @@ impl<'a> Format<'a> {
             b'i' | b'I' => {
                 let size = self.number(4)?;
                 if size > MAX_INT_SIZE {
-                    return Err(Raise::located(format!(
-                        "integral size {size} is larger than limit of {MAX_INT_SIZE}"
-                    )));
+                    return Err(Raise::located(format!("integral size {size} is larger than limit of {MAX_INT_SIZE}")));
                 }
                 size.unsigned_abs() as usize
             }
@@ -119,80 +103,27 @@ impl<'a> Format<'a> {
             b'!' => {
                 let align = self.number(MAX_ALIGN)?;
                 if align <= 0 || align & (align - 1) != 0 {
-                    return Err(Raise::located(format!(
-                        "alignment {align} is not a power of 2"
-                    )));
+                    return Err(Raise::located(format!("alignment {align} is not a power of 2")));
                 }
                 self.align = align.unsigned_abs() as usize;
             }
-            _ => return Err(invalid_option(self.lua, opt)),
+            _ => return Err(invalid_option(opt)),
         }
         Ok(())
     }
 }
 
 /// `bad argument #1 to 'f' (invalid format option 'X')`, X being the raw byte.
-fn invalid_option(lua: Lua, opt: u8) -> Raise {
-    if opt.is_ascii() {
-        return Raise::arg(1, format!("invalid format option '{}'", char::from(opt)));
-    }
-    // A byte above 0x7f cannot travel in the text of a `Raise::Arg`: build the message as
-    // luaL_argerror does, on the Lua stack (no Rust allocation is alive while Lua runs).
-    // Everything above the format is dropped first: results or pieces of output are dead
-    // now, and unpack may have filled the stack up to its limit.
-    lua.set_top(1);
-    if !lua.check_stack(8) {
-        return Raise::arg(1, "invalid format option '\u{fffd}'");
-    }
-    let base = lua.top();
-    // debug.getinfo(1, "n") describes this C function exactly as luaL_argerror sees it; the
-    // library is taken from the registry, out of the scripts' reach.
-    let mut named = false;
-    let mut method = false;
-    if lua.raw_get_str(REGISTRY, b"_LOADED") == Type::Table
-        && lua.raw_get_str(-1, b"debug") == Type::Table
-        && lua.raw_get_str(-1, b"getinfo") == Type::Function
-    {
-        lua.push_number(1.0);
-        lua.push_bytes(b"n");
-        lua.call(2, 1);
-        if lua.type_of(-1) == Type::Table {
-            lua.raw_get_str(-1, b"namewhat");
-            method = lua.string_bytes(-1) == Some(b"method");
-            lua.pop(1);
-            named = lua.raw_get_str(-1, b"name") == Type::String;
-        }
-    }
-    let name = lua.top();
-    lua.push_where(1);
-    // For argument 1 of a method call the bad argument is `self`.
-    lua.push_bytes(if method {
-        b"calling '"
-    } else {
-        b"bad argument #1 to '"
-    });
-    if named {
-        lua.push_value(name);
-    } else {
-        lua.push_bytes(b"?");
-    }
-    lua.push_bytes(if method {
-        b"' on bad self (invalid format option '"
-    } else {
-        b"' (invalid format option '"
-    });
-    lua.push_bytes(&[opt]);
-    lua.push_bytes(b"')");
-    lua.concat(6);
-    lua.replace(base + 1);
-    lua.set_top(base + 1);
-    Raise::Pushed
+fn invalid_option(opt: u8) -> Raise {
+    let mut msg = b"invalid format option '".to_vec();
+    msg.push(opt);
+    msg.push(b'\'');
+    Raise::arg(1, msg)
 }
 
 /// `luaL_checklstring`: strings, or numbers converted in place.
 fn check_bytes<'a>(lua: Lua, arg: c_int) -> LuaResult<&'a [u8]> {
-    lua.to_bytes(arg)
-        .ok_or_else(|| Raise::type_error(lua, arg, "string"))
+    lua.to_bytes(arg).ok_or_else(|| Raise::type_error(lua, arg, "string"))
 }
 
 /// `luaL_checknumber`: numbers and numeric strings.
@@ -218,11 +149,7 @@ fn c_double_to_u64(d: f64) -> u64 {
 
 /// The bytes of an integer option: `size` bytes of the C `unsigned long` conversion.
 fn integer_bytes(n: f64, little: bool, size: usize) -> [u8; MAX_INT_SIZE as usize] {
-    let mut value = if n < 0.0 {
-        c_double_to_i64(n) as u64
-    } else {
-        c_double_to_u64(n)
-    };
+    let mut value = if n < 0.0 { c_double_to_i64(n) as u64 } else { c_double_to_u64(n) };
     let mut bytes = [0u8; MAX_INT_SIZE as usize];
     // Bytes beyond the eighth are zero (the C value is shifted out), even for negatives.
     for k in 0..size.min(8) {
@@ -251,12 +178,7 @@ struct Output {
 
 impl Output {
     fn new(lua: Lua) -> Output {
-        Output {
-            lua,
-            scratch: [0; SCRATCH],
-            len: 0,
-            pieces: 0,
-        }
+        Output { lua, scratch: [0; SCRATCH], len: 0, pieces: 0 }
     }
 
     fn add(&mut self, bytes: &[u8]) {
@@ -321,7 +243,7 @@ impl Output {
 }
 
 fn pack(lua: Lua) -> LuaResult<c_int> {
-    let mut fmt = Format::new(lua, check_bytes(lua, 1)?);
+    let mut fmt = Format::new(check_bytes(lua, 1)?);
     // The C version pushes a nil mark above the arguments before building its result, so
     // the first missing value is reported as "got nil" rather than "got no value".
     lua.push_nil();
@@ -343,20 +265,12 @@ fn pack(lua: Lua) -> LuaResult<c_int> {
             b'f' => {
                 let f = check_number(lua, arg)? as f32;
                 arg = arg.saturating_add(1);
-                out.add(&if fmt.little {
-                    f.to_le_bytes()
-                } else {
-                    f.to_be_bytes()
-                });
+                out.add(&if fmt.little { f.to_le_bytes() } else { f.to_be_bytes() });
             }
             b'd' => {
                 let d = check_number(lua, arg)?;
                 arg = arg.saturating_add(1);
-                out.add(&if fmt.little {
-                    d.to_le_bytes()
-                } else {
-                    d.to_be_bytes()
-                });
+                out.add(&if fmt.little { d.to_le_bytes() } else { d.to_be_bytes() });
             }
             b'c' | b's' => {
                 let s = check_bytes(lua, arg)?;
@@ -365,9 +279,7 @@ fn pack(lua: Lua) -> LuaResult<c_int> {
                     size = s.len();
                 }
                 // The C check names the argument after the string (already advanced).
-                let head = s
-                    .get(..size)
-                    .ok_or_else(|| Raise::arg(arg, "string too short"))?;
+                let head = s.get(..size).ok_or_else(|| Raise::arg(arg, "string too short"))?;
                 out.add(head);
                 if opt == b's' {
                     out.add(&[0]);
@@ -416,7 +328,7 @@ fn fits(pos: usize, size: usize, len: usize) -> bool {
 }
 
 fn unpack(lua: Lua) -> LuaResult<c_int> {
-    let mut fmt = Format::new(lua, check_bytes(lua, 1)?);
+    let mut fmt = Format::new(check_bytes(lua, 1)?);
     let data = check_bytes(lua, 2)?;
     let start = match lua.type_of(3) {
         Type::None | Type::Nil => 1,
@@ -456,22 +368,14 @@ fn unpack(lua: Lua) -> LuaResult<c_int> {
             b'f' => {
                 let mut raw = [0u8; 4];
                 raw.copy_from_slice(&data[pos..pos + 4]);
-                let f = if fmt.little {
-                    f32::from_le_bytes(raw)
-                } else {
-                    f32::from_be_bytes(raw)
-                };
+                let f = if fmt.little { f32::from_le_bytes(raw) } else { f32::from_be_bytes(raw) };
                 lua.push_number(f64::from(f));
                 results += 1;
             }
             b'd' => {
                 let mut raw = [0u8; 8];
                 raw.copy_from_slice(&data[pos..pos + 8]);
-                let d = if fmt.little {
-                    f64::from_le_bytes(raw)
-                } else {
-                    f64::from_be_bytes(raw)
-                };
+                let d = if fmt.little { f64::from_le_bytes(raw) } else { f64::from_be_bytes(raw) };
                 lua.push_number(d);
                 results += 1;
             }
@@ -510,7 +414,7 @@ fn unpack(lua: Lua) -> LuaResult<c_int> {
 }
 
 fn size(lua: Lua) -> LuaResult<c_int> {
-    let mut fmt = Format::new(lua, check_bytes(lua, 1)?);
+    let mut fmt = Format::new(check_bytes(lua, 1)?);
     let mut pos: usize = 0;
     while let Some(opt) = fmt.next_opt() {
         let size = fmt.size_of(opt)?;
@@ -558,11 +462,7 @@ mod tests {
     fn check(cases: &[(&str, &[u8])]) {
         for (script, want) in cases {
             let got = run(script);
-            assert_eq!(
-                String::from_utf8_lossy(&got),
-                String::from_utf8_lossy(want),
-                "script: {script}"
-            );
+            assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(want), "script: {script}");
             assert_eq!(&got, want, "script: {script}");
         }
     }
@@ -802,8 +702,8 @@ mod tests {
         ("return struct.size()",
          b"-ERR user_script:1: bad argument #1 to 'size' (string expected, got no value) script: 0000000000000000000000000000000000000000, on @user_script:1.\r\n"),
     ];
-    const REGISTRATION: &[(&str, &[u8])] = &[
-        ("local t = {} for k, v in pairs(struct) do t[#t + 1] = k .. '=' .. type(v) end return table.concat(t, ' ')",
-         b"$43\r\npack=function size=function unpack=function\r\n"),
-    ];
+    const REGISTRATION: &[(&str, &[u8])] = &[(
+        "local t = {} for k, v in pairs(struct) do t[#t + 1] = k .. '=' .. type(v) end return table.concat(t, ' ')",
+        b"$43\r\npack=function size=function unpack=function\r\n",
+    )];
 }

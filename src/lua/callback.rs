@@ -5,8 +5,7 @@
 //! the Rust function has returned and dropped everything it owned, so the `longjmp` inside
 //! `lua_error` never skips a destructor.
 
-use std::borrow::Cow;
-use std::ffi::{c_int, CString};
+use std::ffi::c_int;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::state::{Lua, RawState};
@@ -17,26 +16,27 @@ pub enum Raise {
     /// The error value is already on top of the stack.
     Pushed,
     /// `luaL_error` style: "<chunk>:<line>: " of the calling Lua code, then the message.
-    Located(Cow<'static, str>),
+    Located(Vec<u8>),
     /// `luaL_argerror` style: "bad argument #n to 'f' (msg)".
-    Arg(c_int, Cow<'static, str>),
+    Arg(c_int, Vec<u8>),
 }
 
 pub type LuaResult<T> = Result<T, Raise>;
 
 impl Raise {
-    pub fn located(msg: impl Into<Cow<'static, str>>) -> Raise {
-        Raise::Located(msg.into())
+    /// Messages are bytes: Lua strings need not be UTF-8.
+    pub fn located(msg: impl AsRef<[u8]>) -> Raise {
+        Raise::Located(msg.as_ref().to_vec())
     }
 
-    pub fn arg(narg: c_int, msg: impl Into<Cow<'static, str>>) -> Raise {
-        Raise::Arg(narg, msg.into())
+    pub fn arg(narg: c_int, msg: impl AsRef<[u8]>) -> Raise {
+        Raise::Arg(narg, msg.as_ref().to_vec())
     }
 
     /// `luaL_typerror`: "bad argument #n to 'f' (<expected> expected, got <actual>)".
     pub fn type_error(lua: Lua, narg: c_int, expected: &str) -> Raise {
         let got = lua.type_of(narg).name();
-        Raise::Arg(narg, format!("{expected} expected, got {got}").into())
+        Raise::Arg(narg, format!("{expected} expected, got {got}").into_bytes())
     }
 }
 
@@ -64,13 +64,14 @@ fn raise_now(lua: Lua, raise: Raise) -> ! {
         Raise::Pushed => {}
         Raise::Located(msg) => {
             lua.push_where(1);
-            lua.push_str(&msg);
+            lua.push_bytes(&msg);
             drop(msg);
             lua.concat(2);
         }
         Raise::Arg(narg, msg) => {
-            // Keep the message in Lua memory so nothing Rust-owned outlives this frame.
-            lua.push_bytes(&CString::new(msg.as_bytes()).unwrap_or_default().into_bytes_with_nul());
+            // Keep the message in Lua memory so nothing Rust-owned outlives this frame (Lua
+            // strings are NUL-terminated).
+            lua.push_bytes(&msg);
             drop(msg);
             let text = lua.to_bytes(-1).map_or(std::ptr::null(), |b| b.as_ptr().cast());
             // SAFETY: we are directly inside a C function called by Lua; nothing in this
