@@ -1,0 +1,260 @@
+//! `cmsgpack.pack(v1, ...)`.
+
+use std::cell::Cell;
+use std::ffi::c_int;
+
+use super::check_stack;
+use crate::convert::numfmt::c_double_to_i64;
+use crate::lua::callback::{LuaResult, Raise};
+use crate::lua::state::{Lua, Type};
+
+/// Tables nested deeper than this are packed as nil (so self-references terminate).
+const MAX_NESTING: u32 = 16;
+
+/// Largest output buffer kept for the next call.
+const KEEP_BUFFER: usize = 1 << 20;
+
+thread_local! {
+    // Taken out while in use, so a Lua error unwinding past us only loses the buffer.
+    static BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+pub fn pack(lua: Lua) -> LuaResult<c_int> {
+    let nargs = lua.top();
+    if nargs == 0 {
+        return Err(Raise::arg(0, "MessagePack pack needs input."));
+    }
+    // The C version keeps one result string per argument on the stack until it concatenates
+    // them, so it needs (and checks for) room for `nargs` more slots.
+    if !lua.check_stack(nargs) {
+        return Err(Raise::arg(0, "Too many arguments for MessagePack pack."));
+    }
+    let mut enc = Encoder { lua, out: BUFFER.take(), phantom: 0 };
+    enc.out.clear();
+    for i in 1..=nargs {
+        // Results of the previous arguments, which we do not push: they count for the
+        // stack checks.
+        enc.phantom = i - 1;
+        if let Err(e) = enc.value(i, 0) {
+            BUFFER.set(enc.out);
+            return Err(e);
+        }
+    }
+    lua.push_bytes(&enc.out);
+    if enc.out.capacity() <= KEEP_BUFFER {
+        BUFFER.set(enc.out);
+    }
+    Ok(1)
+}
+
+struct Encoder {
+    lua: Lua,
+    out: Vec<u8>,
+    /// Stack slots the C version would be using on top of ours.
+    phantom: c_int,
+}
+
+impl Encoder {
+    /// `luaL_checkstack` as the C version would call it at the current stack height.
+    #[inline]
+    fn check_stack(&self, n: c_int, what: &'static str) -> LuaResult<()> {
+        check_stack(self.lua, n + self.phantom, what)
+    }
+
+    /// Encodes the value at `idx`. Tables are walked from the top of the stack, where the C
+    /// version has them, so a table elsewhere is first copied there.
+    fn value(&mut self, idx: c_int, level: u32) -> LuaResult<()> {
+        let lua = self.lua;
+        match lua.type_of(idx) {
+            Type::Number => self.number(lua.to_number(idx)),
+            Type::String => self.bytes(lua.string_bytes(idx).unwrap_or_default()),
+            Type::Boolean => self.out.push(if lua.to_boolean(idx) { 0xc3 } else { 0xc2 }),
+            Type::Table if level < MAX_NESTING => {
+                if idx == -1 {
+                    return self.table(level);
+                }
+                lua.push_value(idx);
+                let r = self.table(level);
+                lua.pop(1);
+                return r;
+            }
+            _ => self.out.push(0xc0),
+        }
+        Ok(())
+    }
+
+    /// The table on top of the stack: an array if its keys are exactly 1..N, else a map.
+    fn table(&mut self, level: u32) -> LuaResult<()> {
+        let lua = self.lua;
+        self.check_stack(2, "in function table_is_an_array")?;
+        let t = lua.top();
+        lua.push_nil();
+        let mut is_array = true;
+        let mut count: i32 = 0;
+        let mut max: i32 = 0;
+        while lua.next(t) {
+            match array_index(lua) {
+                Some(k) => {
+                    lua.pop(1);
+                    count += 1;
+                    max = max.max(k);
+                }
+                None => {
+                    lua.pop(2);
+                    is_array = false;
+                    break;
+                }
+            }
+        }
+        if !is_array || count != max {
+            self.check_stack(3, "in function mp_encode_lua_table_as_map")?;
+            return self.map(t, level);
+        }
+        // Keys are exactly 1..count: that is also the length (`lua_objlen`) the C version
+        // uses, and every slot is set, so raw reads see what its `lua_gettable` sees.
+        self.array_header(count as u64);
+        for j in 1..=count {
+            lua.raw_geti(t, j);
+            self.value(-1, level + 1)?;
+            lua.pop(1);
+        }
+        Ok(())
+    }
+
+    /// Encodes the map at `t` in `next` order. The pair count is only known at the end (the
+    /// C version counts in an extra pass), so the header is patched in afterwards.
+    fn map(&mut self, t: c_int, level: u32) -> LuaResult<()> {
+        let lua = self.lua;
+        let header = self.out.len();
+        self.out.push(0x80);
+        let mut n: u64 = 0;
+        lua.push_nil();
+        while lua.next(t) {
+            // Stack: key, value; the C version encodes a copy of the key pushed on top.
+            n += 1;
+            self.value(-2, level + 1)?;
+            self.value(-1, level + 1)?;
+            lua.pop(1);
+        }
+        self.patch_map_header(header, n);
+        Ok(())
+    }
+
+    fn patch_map_header(&mut self, at: usize, n: u64) {
+        if n <= 15 {
+            self.out[at] = 0x80 | n as u8;
+            return;
+        }
+        let mut head = [0u8; 5];
+        let head: &[u8] = if n <= 0xffff {
+            head[0] = 0xde;
+            head[1..3].copy_from_slice(&(n as u16).to_be_bytes());
+            &head[..3]
+        } else {
+            head[0] = 0xdf;
+            head[1..5].copy_from_slice(&(n as u32).to_be_bytes());
+            &head
+        };
+        let extra = head.len() - 1;
+        let old_len = self.out.len();
+        self.out.resize(old_len + extra, 0);
+        self.out.copy_within(at + 1..old_len, at + 1 + extra);
+        self.out[at..at + head.len()].copy_from_slice(head);
+    }
+
+    fn array_header(&mut self, n: u64) {
+        if n <= 15 {
+            self.out.push(0x90 | n as u8);
+        } else if n <= 0xffff {
+            self.out.push(0xdc);
+            self.out.extend_from_slice(&(n as u16).to_be_bytes());
+        } else {
+            self.out.push(0xdd);
+            // The C code writes the low 32 bits whatever the size.
+            self.out.extend_from_slice(&(n as u32).to_be_bytes());
+        }
+    }
+
+    fn bytes(&mut self, s: &[u8]) {
+        let len = s.len();
+        if len < 32 {
+            self.out.push(0xa0 | len as u8);
+        } else if len <= 0xff {
+            self.out.extend_from_slice(&[0xd9, len as u8]);
+        } else if len <= 0xffff {
+            self.out.push(0xda);
+            self.out.extend_from_slice(&(len as u16).to_be_bytes());
+        } else {
+            self.out.push(0xdb);
+            self.out.extend_from_slice(&(len as u32).to_be_bytes());
+        }
+        self.out.extend_from_slice(s);
+    }
+
+    #[inline]
+    fn number(&mut self, d: f64) {
+        // An integer iff C's (int64_t) cast gives it back: 2^63 converts to INT64_MIN on
+        // x86-64, so it is packed as a float.
+        let i = c_double_to_i64(d);
+        if i as f64 == d {
+            self.int(i);
+            return;
+        }
+        let f = d as f32;
+        if f64::from(f) == d {
+            self.out.push(0xca);
+            self.out.extend_from_slice(&f.to_bits().to_be_bytes());
+        } else {
+            self.out.push(0xcb);
+            self.out.extend_from_slice(&d.to_bits().to_be_bytes());
+        }
+    }
+
+    fn int(&mut self, n: i64) {
+        let out = &mut self.out;
+        if n >= 0 {
+            if n <= 127 {
+                out.push(n as u8);
+            } else if n <= 0xff {
+                out.extend_from_slice(&[0xcc, n as u8]);
+            } else if n <= 0xffff {
+                out.push(0xcd);
+                out.extend_from_slice(&(n as u16).to_be_bytes());
+            } else if n <= 0xffff_ffff {
+                out.push(0xce);
+                out.extend_from_slice(&(n as u32).to_be_bytes());
+            } else {
+                out.push(0xcf);
+                out.extend_from_slice(&n.to_be_bytes());
+            }
+        } else if n >= -32 {
+            out.push(n as u8);
+        } else if n >= -128 {
+            out.extend_from_slice(&[0xd0, n as u8]);
+        } else if n >= -32768 {
+            out.push(0xd1);
+            out.extend_from_slice(&(n as i16).to_be_bytes());
+        } else if n >= -2_147_483_648 {
+            out.push(0xd2);
+            out.extend_from_slice(&(n as i32).to_be_bytes());
+        } else {
+            out.push(0xd3);
+            out.extend_from_slice(&n.to_be_bytes());
+        }
+    }
+}
+
+/// The key at -2 as an array index, if it is one for the C check: a number (not a numeric
+/// string) that is a positive C `int`.
+#[inline]
+fn array_index(lua: Lua) -> Option<i32> {
+    if lua.type_of(-2) != Type::Number {
+        return None;
+    }
+    let n = lua.to_number(-2);
+    if n > 0.0 && n <= i32::MAX as f64 && n.trunc() == n {
+        Some(n as i32)
+    } else {
+        None
+    }
+}

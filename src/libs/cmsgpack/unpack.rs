@@ -1,0 +1,416 @@
+//! `cmsgpack.unpack(s)`, `cmsgpack.unpack_one(s [, offset])`,
+//! `cmsgpack.unpack_limit(s, limit [, offset])`.
+
+use std::ffi::c_int;
+
+use super::check_stack;
+use crate::convert::numfmt::c_double_to_i64;
+use crate::lua::callback::{LuaResult, Raise};
+use crate::lua::state::{Lua, Type};
+
+const TOO_MANY: &str = "too many return values at once; use unpack_one or unpack_limit instead.";
+
+/// Arrays up to this length get their final array part up front (see `Decoder::open_array`).
+const PRESIZE_MAX: u32 = 1 << 12;
+
+pub fn unpack(lua: Lua) -> LuaResult<c_int> {
+    unpack_full(lua, 0, 0)
+}
+
+pub fn unpack_one(lua: Lua) -> LuaResult<c_int> {
+    let offset = opt_integer(lua, 2)?;
+    keep_first_arg(lua);
+    unpack_full(lua, 1, offset)
+}
+
+pub fn unpack_limit(lua: Lua) -> LuaResult<c_int> {
+    let limit = check_integer(lua, 2)?;
+    let offset = opt_integer(lua, 3)?;
+    keep_first_arg(lua);
+    unpack_full(lua, limit, offset)
+}
+
+/// The C functions drop the optional arguments before decoding: they would take stack room.
+fn keep_first_arg(lua: Lua) {
+    if lua.top() > 1 {
+        lua.set_top(1);
+    }
+}
+
+/// `luaL_checkinteger`: numbers and numeric strings, cast as C casts a double.
+fn check_integer(lua: Lua, n: c_int) -> LuaResult<i64> {
+    let i = c_double_to_i64(lua.to_number(n));
+    if i == 0 && !lua.is_number(n) {
+        return Err(Raise::type_error(lua, n, "number"));
+    }
+    Ok(i)
+}
+
+/// `luaL_optinteger(L, n, 0)`.
+fn opt_integer(lua: Lua, n: c_int) -> LuaResult<i64> {
+    match lua.type_of(n) {
+        Type::None | Type::Nil => Ok(0),
+        _ => check_integer(lua, n),
+    }
+}
+
+/// Decodes from `offset` up to `limit` values and returns them after the next offset (-1
+/// at the end of the input); `limit == 0 && offset == 0` decodes everything and returns the
+/// values alone.
+fn unpack_full(lua: Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
+    let decode_all = limit == 0 && offset == 0;
+    if !lua.is_string(1) {
+        return Err(Raise::type_error(lua, 1, "string"));
+    }
+    // The string stays at index 1 (a number there becomes a string) while we decode.
+    let input = lua.to_bytes(1).unwrap_or_default();
+    let len = input.len();
+    // The messages print C ints, and the first one prints the length as the limit.
+    if offset < 0 || limit < 0 {
+        return Err(Raise::located(format!(
+            "Invalid request to unpack with offset of {} and limit of {}.",
+            offset as i32, len as i32
+        )));
+    }
+    if offset as u64 > len as u64 {
+        return Err(Raise::located(format!(
+            "Start offset {} greater than input length {}.",
+            offset as i32, len as i32
+        )));
+    }
+    let limit = if decode_all { i64::from(i32::MAX) } else { limit };
+    let mut dec = Decoder { lua, input, pos: offset as usize, frames: Vec::new(), open_arrays: 0 };
+    let mut count: c_int = 0;
+    while dec.pos < len && i64::from(count) < limit {
+        match dec.value() {
+            Ok(()) => {}
+            Err(Fail::Eof) => return Err(Raise::located("Missing bytes in input.")),
+            Err(Fail::BadFormat) => return Err(Raise::located("Bad data format in input.")),
+            Err(Fail::Lua(raise)) => return Err(raise),
+        }
+        count += 1;
+    }
+    if !decode_all {
+        check_stack(lua, 1, "in function mp_unpack_full")?;
+        lua.push_number(if dec.pos == len { -1.0 } else { dec.pos as f64 });
+        lua.insert(2);
+        count += 1;
+    }
+    Ok(count)
+}
+
+enum Fail {
+    /// "Missing bytes in input."
+    Eof,
+    /// "Bad data format in input."
+    BadFormat,
+    Lua(Raise),
+}
+
+impl From<Raise> for Fail {
+    fn from(r: Raise) -> Fail {
+        Fail::Lua(r)
+    }
+}
+
+/// A table being filled; its table is on the Lua stack, below its pending children.
+struct Frame {
+    remaining: u32,
+    state: State,
+}
+
+enum State {
+    /// Next index to set; `presized` while the table has its final array part.
+    Array { next: u64, presized: bool },
+    /// Map waiting for a key.
+    Key,
+    /// Map with its key on the stack, waiting for the value.
+    Value,
+}
+
+struct Decoder<'a> {
+    lua: Lua,
+    input: &'a [u8],
+    pos: usize,
+    /// Open tables, innermost last: the nesting lives here, not on the Rust stack.
+    frames: Vec<Frame>,
+    /// Arrays in `frames`. For each, the C version keeps the element index on the Lua stack
+    /// while it decodes the element; we set by index instead, so stack checks add these slots.
+    open_arrays: c_int,
+}
+
+impl Decoder<'_> {
+    /// Decodes one complete value (with everything nested in it) onto the stack.
+    fn value(&mut self) -> Result<(), Fail> {
+        loop {
+            if self.item()? {
+                continue;
+            }
+            // A value is complete: store it in its parents, closing those it fills.
+            if !self.attach()? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Bytes `pos..pos + n`, consumed; `Eof` if the input is shorter.
+    #[inline]
+    fn take(&mut self, n: usize) -> Result<&[u8], Fail> {
+        let end = self.pos.checked_add(n).filter(|&e| e <= self.input.len()).ok_or(Fail::Eof)?;
+        let bytes = &self.input[self.pos..end];
+        self.pos = end;
+        Ok(bytes)
+    }
+
+    /// Decodes one item. A scalar or an empty table is pushed complete (false); a non-empty
+    /// table is pushed and opened, its children come next (true).
+    fn item(&mut self) -> Result<bool, Fail> {
+        let lua = self.lua;
+        let Some(&tag) = self.input.get(self.pos) else {
+            return Err(Fail::Eof);
+        };
+        check_stack(lua, 1 + self.open_arrays, TOO_MANY)?;
+        match tag {
+            0x00..=0x7f => {
+                lua.push_number(f64::from(tag));
+                self.pos += 1;
+            }
+            0x80..=0x8f => {
+                self.pos += 1;
+                return Ok(self.open_map(u32::from(tag & 0x0f)));
+            }
+            0x90..=0x9f => {
+                self.pos += 1;
+                return self.open_array(u32::from(tag & 0x0f));
+            }
+            0xa0..=0xbf => self.string(1, usize::from(tag & 0x1f))?,
+            0xc0 => {
+                lua.push_nil();
+                self.pos += 1;
+            }
+            0xc2 | 0xc3 => {
+                lua.push_bool(tag == 0xc3);
+                self.pos += 1;
+            }
+            0xca => {
+                let b = self.take(5)?;
+                lua.push_number(widen(f32::from_bits(be32(&b[1..]))));
+            }
+            0xcb => {
+                let b = self.take(9)?;
+                lua.push_number(f64::from_bits(be64(&b[1..])));
+            }
+            0xcc => {
+                let b = self.take(2)?;
+                lua.push_number(f64::from(b[1]));
+            }
+            0xcd => {
+                let b = self.take(3)?;
+                lua.push_number(f64::from(u16::from_be_bytes([b[1], b[2]])));
+            }
+            0xce => {
+                let b = self.take(5)?;
+                lua.push_number(f64::from(be32(&b[1..])));
+            }
+            // Both 64-bit kinds go through a signed 64-bit integer, so uint64 values of 2^63
+            // and more come out negative, as in the C version.
+            0xcf | 0xd3 => {
+                let b = self.take(9)?;
+                lua.push_number(be64(&b[1..]) as i64 as f64);
+            }
+            0xd0 => {
+                let b = self.take(2)?;
+                lua.push_number(f64::from(b[1] as i8));
+            }
+            0xd1 => {
+                let b = self.take(3)?;
+                lua.push_number(f64::from(i16::from_be_bytes([b[1], b[2]])));
+            }
+            0xd2 => {
+                let b = self.take(5)?;
+                lua.push_number(f64::from(be32(&b[1..]) as i32));
+            }
+            0xd9 => {
+                let len = self.header(2)?;
+                self.string(2, len)?;
+            }
+            0xda => {
+                let len = self.header(3)?;
+                self.string(3, len)?;
+            }
+            0xdb => {
+                let len = self.header(5)?;
+                self.string(5, len)?;
+            }
+            0xdc | 0xdd => {
+                let size = if tag == 0xdc { 3 } else { 5 };
+                let len = self.header(size)?;
+                self.pos += size;
+                return self.open_array(len as u32);
+            }
+            0xde | 0xdf => {
+                let size = if tag == 0xde { 3 } else { 5 };
+                let len = self.header(size)?;
+                self.pos += size;
+                return Ok(self.open_map(len as u32));
+            }
+            0xe0..=0xff => {
+                lua.push_number(f64::from(tag as i8));
+                self.pos += 1;
+            }
+            // 0xc1 (never used), bin 8/16/32, ext and fixext: not supported by the C version.
+            _ => return Err(Fail::BadFormat),
+        }
+        Ok(false)
+    }
+
+    /// The big-endian length in the `size - 1` bytes after the tag (not consumed).
+    fn header(&self, size: usize) -> Result<usize, Fail> {
+        let b = self.input.get(self.pos + 1..self.pos + size).ok_or(Fail::Eof)?;
+        Ok(b.iter().fold(0usize, |acc, &x| (acc << 8) | usize::from(x)))
+    }
+
+    /// A string of `len` bytes after a `head`-byte header.
+    fn string(&mut self, head: usize, len: usize) -> Result<(), Fail> {
+        let lua = self.lua;
+        let bytes = self.take(head.checked_add(len).ok_or(Fail::Eof)?)?;
+        lua.push_bytes(&bytes[head..]);
+        Ok(())
+    }
+
+    /// Pushes a new table for `len` elements; true if elements follow.
+    ///
+    /// The C version starts from an empty table and lets Lua grow it element by element.
+    /// With elements 1..n all non-nil that ends with an array part of the next power of two
+    /// and no hash part, so we allocate that at once (capped, and only when the input can
+    /// hold `len` elements). A nil element breaks the pattern: see `unpresize`.
+    fn open_array(&mut self, len: u32) -> Result<bool, Fail> {
+        let lua = self.lua;
+        let left = self.input.len() - self.pos;
+        let presized = len > 0 && len <= PRESIZE_MAX && len as usize <= left;
+        let narr = if presized { len.next_power_of_two() as c_int } else { 0 };
+        lua.create_table(narr, 0);
+        check_stack(lua, 1 + self.open_arrays, "in function mp_decode_to_lua_array")?;
+        if len == 0 {
+            return Ok(false);
+        }
+        self.frames.push(Frame { remaining: len, state: State::Array { next: 1, presized } });
+        self.open_arrays += 1;
+        Ok(true)
+    }
+
+    /// Pushes a new, empty table for `len` pairs (inserted as decoded, like the C version:
+    /// the hash layout, hence `pairs()` order, depends on the insertion history); true if
+    /// pairs follow.
+    fn open_map(&mut self, len: u32) -> bool {
+        self.lua.create_table(0, 0);
+        if len == 0 {
+            return false;
+        }
+        self.frames.push(Frame { remaining: len, state: State::Key });
+        true
+    }
+
+    /// Stores the complete value on top into the innermost open table, closing every table
+    /// this completes. Returns whether more input belongs to an open table.
+    fn attach(&mut self) -> Result<bool, Fail> {
+        let lua = self.lua;
+        loop {
+            let Some(frame) = self.frames.last_mut() else {
+                return Ok(false);
+            };
+            match &mut frame.state {
+                State::Array { next, presized } => {
+                    if *presized && lua.is_nil(-1) {
+                        unpresize(lua, *next);
+                        *presized = false;
+                    }
+                    set_index(lua, *next);
+                    *next += 1;
+                }
+                State::Key => {
+                    frame.state = State::Value;
+                    return Ok(true);
+                }
+                State::Value => {
+                    // Stack: table, key, value. Check what lua_settable would raise on.
+                    match lua.type_of(-2) {
+                        Type::Nil => return Err(raise_plain(lua, "table index is nil")),
+                        Type::Number if lua.to_number(-2).is_nan() => {
+                            return Err(raise_plain(lua, "table index is NaN"))
+                        }
+                        _ => {}
+                    }
+                    lua.raw_set(-3);
+                    frame.state = State::Key;
+                }
+            }
+            frame.remaining -= 1;
+            if frame.remaining > 0 {
+                return Ok(true);
+            }
+            if matches!(frame.state, State::Array { .. }) {
+                self.open_arrays -= 1;
+            }
+            self.frames.pop();
+        }
+    }
+}
+
+/// `t[i] = v` for the table below the value on top; pops the value.
+#[inline]
+fn set_index(lua: Lua, i: u64) {
+    match c_int::try_from(i) {
+        Ok(i) => lua.raw_seti(-2, i),
+        Err(_) => {
+            lua.push_number(i as f64);
+            lua.insert(-2);
+            lua.raw_set(-3);
+        }
+    }
+}
+
+/// Stack: presized table, nil (element `next`). Replaces the table with one built from an
+/// empty table by setting 1..next-1 again, which is the layout the C version has at this
+/// point; later elements then go through the same growth steps as there.
+fn unpresize(lua: Lua, next: u64) {
+    // The nil is dropped and pushed back after, so this uses no more stack than decoding.
+    lua.pop(1);
+    lua.create_table(0, 0);
+    // Presized arrays are at most PRESIZE_MAX long.
+    let filled = c_int::try_from(next - 1).unwrap_or(0);
+    for j in 1..=filled {
+        lua.raw_geti(-2, j);
+        lua.raw_seti(-2, j);
+    }
+    lua.replace(-2);
+    lua.push_nil();
+}
+
+/// An error raised with a bare message, as the Lua core raises from inside a C function.
+fn raise_plain(lua: Lua, msg: &str) -> Fail {
+    lua.push_str(msg);
+    Fail::Lua(Raise::Pushed)
+}
+
+#[inline]
+fn be32(b: &[u8]) -> u32 {
+    u32::from_be_bytes([b[0], b[1], b[2], b[3]])
+}
+
+#[inline]
+fn be64(b: &[u8]) -> u64 {
+    u64::from_be_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
+}
+
+/// float to double as x86-64 converts it: NaNs keep sign and payload and become quiet.
+#[inline]
+fn widen(f: f32) -> f64 {
+    if !f.is_nan() {
+        return f64::from(f);
+    }
+    let b = f.to_bits();
+    let sign = u64::from(b >> 31) << 63;
+    let mantissa = u64::from((b & 0x007f_ffff) | 0x0040_0000) << 29;
+    f64::from_bits(sign | 0x7ff0_0000_0000_0000 | mantissa)
+}
