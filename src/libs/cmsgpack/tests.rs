@@ -13,7 +13,8 @@ fn check(prelude: &str, cases: &[(&str, &str)]) {
     }
 }
 
-const HEX: &str = r#"local function hex(s) return (s:gsub('.', function(c) return string.format('%02x', c:byte()) end)) end "#;
+const HEX: &str =
+    r#"local function hex(s) return (s:gsub('.', function(c) return string.format('%02x', c:byte()) end)) end "#;
 
 const SHOW: &str = r#"local function dump(v) local t = type(v) if t == 'table' then local o = {} for k, x in pairs(v) do o[#o+1] = dump(k) .. '=' .. dump(x) end return '{' .. table.concat(o, ',') .. '}#' .. #v elseif t == 'string' then return string.format('%q', v) elseif t == 'number' then return string.format('%.17g', v) else return tostring(v) end end local function show(...) local o = {} for i = 1, select('#', ...) do o[i] = dump((select(i, ...))) end return o end "#;
 
@@ -180,10 +181,7 @@ fn pack_multiple_arguments() {
             (r#"return hex(cmsgpack.pack(1, 2, 3))"#, "$6\r\n010203\r\n"),
             (r#"return hex(cmsgpack.pack('a', {1}, nil, true))"#, "$12\r\na1619101c0c3\r\n"),
             (r#"return hex(cmsgpack.pack(nil, nil))"#, "$4\r\nc0c0\r\n"),
-            (
-                r#"local t = {} for i = 1, 4000 do t[i] = i end return #cmsgpack.pack(unpack(t))"#,
-                ":11618\r\n",
-            ),
+            (r#"local t = {} for i = 1, 4000 do t[i] = i end return #cmsgpack.pack(unpack(t))"#, ":11618\r\n"),
         ],
     );
 }
@@ -227,10 +225,7 @@ fn unpack_every_type() {
             (r#"return show(cmsgpack.unpack('\147\1\2\3'))"#, "*1\r\n$15\r\n{1=1,2=2,3=3}#3\r\n"),
             (r#"return show(cmsgpack.unpack('\220\0\2\1\2'))"#, "*1\r\n$11\r\n{1=1,2=2}#2\r\n"),
             (r#"return show(cmsgpack.unpack('\221\0\0\0\2\1\2'))"#, "*1\r\n$11\r\n{1=1,2=2}#2\r\n"),
-            (
-                r#"return show(cmsgpack.unpack('\130\161a\1\161b\2'))"#,
-                "*1\r\n$15\r\n{\"a\"=1,\"b\"=2}#0\r\n",
-            ),
+            (r#"return show(cmsgpack.unpack('\130\161a\1\161b\2'))"#, "*1\r\n$15\r\n{\"a\"=1,\"b\"=2}#0\r\n"),
             (r#"return show(cmsgpack.unpack('\222\0\1\1\2'))"#, "*1\r\n$7\r\n{1=2}#1\r\n"),
             (r#"return show(cmsgpack.unpack('\223\0\0\0\1\1\2'))"#, "*1\r\n$7\r\n{1=2}#1\r\n"),
             (r#"return show(cmsgpack.unpack('\202\63\128\0\0'))"#, "*1\r\n$1\r\n1\r\n"),
@@ -238,52 +233,25 @@ fn unpack_every_type() {
             (r#"return show(cmsgpack.unpack('\203\63\240\0\0\0\0\0\0'))"#, "*1\r\n$1\r\n1\r\n"),
             (r#"return show(cmsgpack.unpack('\204\255'))"#, "*1\r\n$3\r\n255\r\n"),
             (r#"return show(cmsgpack.unpack('\205\255\255'))"#, "*1\r\n$5\r\n65535\r\n"),
-            (
-                r#"return show(cmsgpack.unpack('\206\255\255\255\255'))"#,
-                "*1\r\n$10\r\n4294967295\r\n",
-            ),
+            (r#"return show(cmsgpack.unpack('\206\255\255\255\255'))"#, "*1\r\n$10\r\n4294967295\r\n"),
             (r#"return show(cmsgpack.unpack('\207\0\0\0\0\0\0\0\1'))"#, "*1\r\n$1\r\n1\r\n"),
-            (
-                r#"return show(cmsgpack.unpack('\207\0\32\0\0\0\0\0\1'))"#,
-                "*1\r\n$16\r\n9007199254740992\r\n",
-            ),
+            (r#"return show(cmsgpack.unpack('\207\0\32\0\0\0\0\0\1'))"#, "*1\r\n$16\r\n9007199254740992\r\n"),
             (
                 r#"return show(cmsgpack.unpack('\207\127\255\255\255\255\255\255\255'))"#,
                 "*1\r\n$22\r\n9.2233720368547758e+18\r\n",
             ),
-            (
-                r#"return show(cmsgpack.unpack('\207\128\0\0\0\0\0\0\0'))"#,
-                "*1\r\n$23\r\n-9.2233720368547758e+18\r\n",
-            ),
-            (
-                r#"return show(cmsgpack.unpack('\207\255\255\255\255\255\255\255\255'))"#,
-                "*1\r\n$2\r\n-1\r\n",
-            ),
+            (r#"return show(cmsgpack.unpack('\207\128\0\0\0\0\0\0\0'))"#, "*1\r\n$23\r\n-9.2233720368547758e+18\r\n"),
+            (r#"return show(cmsgpack.unpack('\207\255\255\255\255\255\255\255\255'))"#, "*1\r\n$2\r\n-1\r\n"),
             (r#"return show(cmsgpack.unpack('\208\128'))"#, "*1\r\n$4\r\n-128\r\n"),
             (r#"return show(cmsgpack.unpack('\209\128\0'))"#, "*1\r\n$6\r\n-32768\r\n"),
             (r#"return show(cmsgpack.unpack('\209\255\1'))"#, "*1\r\n$4\r\n-255\r\n"),
             (r#"return show(cmsgpack.unpack('\210\128\0\0\0'))"#, "*1\r\n$11\r\n-2147483648\r\n"),
-            (
-                r#"return show(cmsgpack.unpack('\211\128\0\0\0\0\0\0\0'))"#,
-                "*1\r\n$23\r\n-9.2233720368547758e+18\r\n",
-            ),
-            (
-                r#"return show(cmsgpack.unpack('\211\255\255\255\255\255\255\255\255'))"#,
-                "*1\r\n$2\r\n-1\r\n",
-            ),
-            (
-                r#"return show(cmsgpack.unpack('\1\2\3'))"#,
-                "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n",
-            ),
+            (r#"return show(cmsgpack.unpack('\211\128\0\0\0\0\0\0\0'))"#, "*1\r\n$23\r\n-9.2233720368547758e+18\r\n"),
+            (r#"return show(cmsgpack.unpack('\211\255\255\255\255\255\255\255\255'))"#, "*1\r\n$2\r\n-1\r\n"),
+            (r#"return show(cmsgpack.unpack('\1\2\3'))"#, "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n"),
             (r#"return show(cmsgpack.unpack(''))"#, "*0\r\n"),
-            (
-                r#"return show(cmsgpack.unpack('\145\145\145\1'))"#,
-                "*1\r\n$19\r\n{1={1={1=1}#1}#1}#1\r\n",
-            ),
-            (
-                r#"return show(cmsgpack.unpack('\129\145\1\129\2\3'))"#,
-                "*1\r\n$19\r\n{{1=1}#1={2=3}#0}#0\r\n",
-            ),
+            (r#"return show(cmsgpack.unpack('\145\145\145\1'))"#, "*1\r\n$19\r\n{1={1={1=1}#1}#1}#1\r\n"),
+            (r#"return show(cmsgpack.unpack('\129\145\1\129\2\3'))"#, "*1\r\n$19\r\n{{1=1}#1={2=3}#0}#0\r\n"),
         ],
     );
 }
@@ -294,18 +262,9 @@ fn unpack_float_nan_payloads() {
     check(
         HEX,
         &[
-            (
-                r#"return hex(cmsgpack.pack(cmsgpack.unpack('\202\127\128\0\1')))"#,
-                "$18\r\ncb7ff8000020000000\r\n",
-            ),
-            (
-                r#"return hex(cmsgpack.pack(cmsgpack.unpack('\202\255\128\0\1')))"#,
-                "$18\r\ncbfff8000020000000\r\n",
-            ),
-            (
-                r#"return hex(cmsgpack.pack(cmsgpack.unpack('\202\127\255\255\255')))"#,
-                "$18\r\ncb7fffffffe0000000\r\n",
-            ),
+            (r#"return hex(cmsgpack.pack(cmsgpack.unpack('\202\127\128\0\1')))"#, "$18\r\ncb7ff8000020000000\r\n"),
+            (r#"return hex(cmsgpack.pack(cmsgpack.unpack('\202\255\128\0\1')))"#, "$18\r\ncbfff8000020000000\r\n"),
+            (r#"return hex(cmsgpack.pack(cmsgpack.unpack('\202\127\255\255\255')))"#, "$18\r\ncb7fffffffe0000000\r\n"),
             (
                 r#"return hex(cmsgpack.pack(cmsgpack.unpack('\203\127\240\0\0\0\0\0\1')))"#,
                 "$18\r\ncb7ff0000000000001\r\n",
@@ -445,14 +404,8 @@ fn unpack_limit_offsets() {
             (r#"return {cmsgpack.unpack_limit(s, 2)}"#, "*3\r\n:4\r\n:1\r\n$2\r\nab\r\n"),
             (r#"return {cmsgpack.unpack_limit(s, 2, 1)}"#, "*3\r\n:-1\r\n$2\r\nab\r\n*1\r\n:3\r\n"),
             (r#"return {cmsgpack.unpack_limit(s, 5, 1)}"#, "*3\r\n:-1\r\n$2\r\nab\r\n*1\r\n:3\r\n"),
-            (
-                r#"return {cmsgpack.unpack_limit(s, 2^40, 1)}"#,
-                "*3\r\n:-1\r\n$2\r\nab\r\n*1\r\n:3\r\n",
-            ),
-            (
-                r#"return {cmsgpack.unpack_limit(s, 2^31)}"#,
-                "*4\r\n:-1\r\n:1\r\n$2\r\nab\r\n*1\r\n:3\r\n",
-            ),
+            (r#"return {cmsgpack.unpack_limit(s, 2^40, 1)}"#, "*3\r\n:-1\r\n$2\r\nab\r\n*1\r\n:3\r\n"),
+            (r#"return {cmsgpack.unpack_limit(s, 2^31)}"#, "*4\r\n:-1\r\n:1\r\n$2\r\nab\r\n*1\r\n:3\r\n"),
             (r#"return {cmsgpack.unpack_limit(s, 0.5)}"#, "*3\r\n:1\r\n$2\r\nab\r\n*1\r\n:3\r\n"),
             (r#"return {cmsgpack.unpack_limit(s, '1', '1')}"#, "*2\r\n:4\r\n$2\r\nab\r\n"),
             (r#"return {cmsgpack.unpack_limit(s, ' 0x1 ')}"#, "*2\r\n:1\r\n:1\r\n"),
@@ -563,10 +516,7 @@ fn returned_to_redis() {
                 r#"return {cmsgpack.unpack(cmsgpack.pack(1, 'two', {3}, {a = 1}))}"#,
                 "*4\r\n:1\r\n$3\r\ntwo\r\n*1\r\n:3\r\n*0\r\n",
             ),
-            (
-                r#"return {cmsgpack.unpack(cmsgpack.pack(unpack({1, 2, 3}, 1, 3)))}"#,
-                "*3\r\n:1\r\n:2\r\n:3\r\n",
-            ),
+            (r#"return {cmsgpack.unpack(cmsgpack.pack(unpack({1, 2, 3}, 1, 3)))}"#, "*3\r\n:1\r\n:2\r\n:3\r\n"),
             (r#"return cmsgpack.unpack(cmsgpack.pack(3.7))"#, ":3\r\n"),
             (r#"return cmsgpack.unpack(cmsgpack.pack('x', 'y'))"#, "$1\r\nx\r\n"),
         ],
