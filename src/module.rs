@@ -57,8 +57,10 @@ fn load(ctx: Ctx, _args: &[&[u8]]) -> Result<(), String> {
     let engine = Engine::new(settings).map_err(|e| String::from_utf8_lossy(&e.to_wire()).into_owned())?;
     install_engine(engine);
 
-    let eval_flags = c"deny-script may-replicate allow-stale no-mandatory-keys";
-    let ro_flags = c"readonly deny-script allow-stale no-mandatory-keys";
+    // getkeys-api: Redis 7.0 finds module command keys for cluster routing by asking the
+    // command (its key specs serve COMMAND INFO / GETKEYS).
+    let eval_flags = c"deny-script may-replicate allow-stale no-mandatory-keys getkeys-api";
+    let ro_flags = c"readonly deny-script allow-stale no-mandatory-keys getkeys-api";
     let rw_keys = Some(KEY_RW | KEY_ACCESS | KEY_UPDATE);
     let ro_keys = Some(KEY_RO | KEY_ACCESS);
     for def in [

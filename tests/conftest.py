@@ -2,6 +2,7 @@
 loading a private copy of the built module, always torn down."""
 
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -25,6 +26,25 @@ def free_port():
         return s.getsockname()[1]
 
 
+def port_is_free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def free_cluster_port():
+    """A free port whose cluster bus port (+10000) is free too, as Redis Cluster needs."""
+    rng = random.Random()
+    for _ in range(1000):
+        port = rng.randint(20000, 50000)
+        if port_is_free(port) and port_is_free(port + 10000):
+            return port
+    raise RuntimeError("no free port pair for a cluster node")
+
+
 def wait_until(predicate, timeout=10.0, interval=0.02, what="condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -38,10 +58,10 @@ def wait_until(predicate, timeout=10.0, interval=0.02, what="condition"):
 class Server:
     """A redis-server process with luax loaded."""
 
-    def __init__(self, tmp_path, extra_args=(), module_args=(), binary=REDIS_SERVER, load_module=True):
+    def __init__(self, tmp_path, extra_args=(), module_args=(), binary=REDIS_SERVER, load_module=True, port=None):
         self.dir = tmp_path
         os.makedirs(self.dir, exist_ok=True)
-        self.port = free_port()
+        self.port = port or free_port()
         self.module_copy = os.path.join(self.dir, "libluax.so")
         shutil.copy(MODULE, self.module_copy)
         self.logfile = os.path.join(self.dir, "server.log")
@@ -63,10 +83,13 @@ class Server:
             raise RuntimeError(f"redis-server exited early:\n{self.log()}")
         try:
             return redis.Redis(port=self.port, socket_timeout=1).ping()
-        except redis.exceptions.ConnectionError:
-            return False
         except redis.exceptions.BusyLoadingError:
             return False
+        except redis.exceptions.ConnectionError:
+            return False
+        except redis.exceptions.ResponseError:
+            # Answering with an error (e.g. MASTERDOWN on a stale replica) is answering.
+            return True
 
     def client(self, **kw):
         return redis.Redis(port=self.port, **kw)

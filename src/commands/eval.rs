@@ -40,6 +40,14 @@ enum Source {
 }
 
 fn run(ctx: Ctx, argv: &[&[u8]], source: Source, read_only: bool) -> Result<(), ReplyError> {
+    if ctx.is_keys_position_request() {
+        // Redis (cluster routing, ACL) asks for the declared keys: numkeys after the script.
+        let declared = argv.get(2).and_then(|n| parse_numkeys(n, argv.len().saturating_sub(3)).ok());
+        for pos in 3..3 + declared.unwrap_or(0) {
+            ctx.key_at(pos);
+        }
+        return Ok(());
+    }
     // Arity (at least 3) is enforced by Redis from the command info.
     let (Some(&script), Some(&numkeys)) = (argv.get(1), argv.get(2)) else {
         return Err(ReplyError::NotAnInteger);

@@ -2,6 +2,7 @@
 //! compile-once caching, the checks before a run, and the run itself.
 
 pub mod checks;
+pub mod cluster;
 pub mod flags;
 pub mod prepare;
 pub mod run;
@@ -119,7 +120,7 @@ impl Engine {
             return;
         }
         let state = server.state();
-        let mode = match prepare::prepare(script.flags, inv.read_only, &state) {
+        let mode = match prepare::prepare(script.flags, inv.read_only, &state, || server.write_denial()) {
             Ok(mode) => mode,
             Err(e) => {
                 sink.error(&e.to_wire());
@@ -127,7 +128,7 @@ impl Engine {
             }
         };
         let _guard = RunGuard::start(state.obey_client);
-        let run = Run::new(server, state, mode.read_only, mode.allow_oom, *sha);
+        let run = Run::new(server, state, mode, inv.keys, *sha);
         let hook = if run.threshold_ms() > 0 { HookMode::Count(HOOK_INSTRUCTIONS) } else { HookMode::Off };
         let db = server.selected_db();
         run::bump(|c| &c.calls);

@@ -13,8 +13,14 @@ pub struct RunMode {
     pub allow_cross_slot: bool,
 }
 
-/// `ro_command`: called as EVAL_RO / EVALSHA_RO.
-pub fn prepare(flags: ScriptFlags, ro_command: bool, state: &ServerState) -> Result<RunMode, ReplyError> {
+/// `ro_command`: called as EVAL_RO / EVALSHA_RO. `write_denial` reports persistence errors
+/// and missing replicas; it is only asked for scripts that may write.
+pub fn prepare(
+    flags: ScriptFlags,
+    ro_command: bool,
+    state: &ServerState,
+    write_denial: impl FnOnce() -> Option<ReplyError>,
+) -> Result<RunMode, ReplyError> {
     if flags.compat {
         // EVAL without a shebang keeps EVAL's own command flags: only a stale replica stops it.
         if state.stale {
@@ -25,6 +31,11 @@ pub fn prepare(flags: ScriptFlags, ro_command: bool, state: &ServerState) -> Res
         // processCommand, with the flags a shebang gives the command.
         if state.oom && writes && !flags.allow_oom && !state.obey_client {
             return Err(ReplyError::OomCommand);
+        }
+        if writes && !state.obey_client {
+            if let Some(denied) = write_denial() {
+                return Err(denied);
+            }
         }
         if writes && state.readonly_replica && !state.obey_client {
             return Err(ReplyError::ReadonlyReplica);
@@ -58,16 +69,16 @@ mod tests {
     #[test]
     fn shebang_scripts_get_write_command_checks() {
         let oom = ServerState { oom: true, ..ServerState::default() };
-        assert_eq!(prepare(shebang(), false, &oom), Err(ReplyError::OomCommand));
-        assert!(prepare(ScriptFlags { allow_oom: true, ..shebang() }, false, &oom).is_ok());
-        assert!(prepare(ScriptFlags { no_writes: true, ..shebang() }, false, &oom).is_ok());
-        assert!(prepare(ScriptFlags::COMPAT, false, &oom).is_ok());
-        assert_eq!(prepare(shebang(), true, &ServerState::default()), Err(ReplyError::WriteFlagOnRoCommand));
-        let mode = prepare(ScriptFlags { no_writes: true, ..shebang() }, false, &ServerState::default());
+        assert_eq!(prepare(shebang(), false, &oom, || None), Err(ReplyError::OomCommand));
+        assert!(prepare(ScriptFlags { allow_oom: true, ..shebang() }, false, &oom, || None).is_ok());
+        assert!(prepare(ScriptFlags { no_writes: true, ..shebang() }, false, &oom, || None).is_ok());
+        assert!(prepare(ScriptFlags::COMPAT, false, &oom, || Some(ReplyError::NoReplicas)).is_ok());
+        assert_eq!(prepare(shebang(), true, &ServerState::default(), || None), Err(ReplyError::WriteFlagOnRoCommand));
+        let mode = prepare(ScriptFlags { no_writes: true, ..shebang() }, false, &ServerState::default(), || None);
         assert_eq!(mode.map(|m| m.read_only), Ok(true));
         let cluster = ServerState { cluster: true, ..ServerState::default() };
         assert_eq!(
-            prepare(ScriptFlags { no_cluster: true, ..shebang() }, false, &cluster),
+            prepare(ScriptFlags { no_cluster: true, ..shebang() }, false, &cluster, || None),
             Err(ReplyError::NoClusterFlag)
         );
     }

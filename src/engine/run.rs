@@ -8,8 +8,10 @@
 use std::cell::Cell;
 
 use super::checks::{self, RunFlags};
+use super::cluster;
+use super::prepare::RunMode;
 use super::server::{ExecOptions, Server, ServerState};
-use crate::error::ReplyError;
+use crate::error::{LuaApiError, ReplyError};
 use crate::lua::host::{Host, Interrupt, LOG_WARNING};
 
 /// The running script, as seen from outside the run.
@@ -99,6 +101,10 @@ pub struct Run<'a> {
     state: ServerState,
     read_only: bool,
     allow_oom: bool,
+    /// Cluster scripts without `allow-cross-slot-keys` keep to the first slot they touch
+    /// (that of the declared keys, if any).
+    one_slot: bool,
+    slot: Cell<Option<u16>>,
     sha: [u8; 40],
     started_ms: u64,
     threshold_ms: u64,
@@ -109,12 +115,15 @@ pub struct Run<'a> {
 }
 
 impl<'a> Run<'a> {
-    pub fn new(server: &'a dyn Server, state: ServerState, read_only: bool, allow_oom: bool, sha: [u8; 40]) -> Run<'a> {
+    pub fn new(server: &'a dyn Server, state: ServerState, mode: RunMode, keys: &[&[u8]], sha: [u8; 40]) -> Run<'a> {
+        let one_slot = state.cluster && !state.obey_client && !mode.allow_cross_slot;
         Run {
             server,
             state,
-            read_only,
-            allow_oom,
+            read_only: mode.read_only,
+            allow_oom: mode.allow_oom,
+            one_slot,
+            slot: Cell::new(keys.first().map(|k| cluster::key_slot(k))),
             sha,
             started_ms: server.now_ms(),
             threshold_ms: server.busy_threshold_ms(),
@@ -135,6 +144,26 @@ impl<'a> Run<'a> {
     fn dirty(&self) -> bool {
         STATUS.with(|s| s.dirty.get())
     }
+
+    /// The cross-slot rule of cluster scripts (Redis reports a non-local key first).
+    fn check_slot(&self, argv: &[&[u8]]) -> Result<(), Vec<u8>> {
+        let Some(slot) = self.server.keys_slot(argv) else {
+            return Ok(());
+        };
+        match self.slot.get() {
+            None => self.slot.set(Some(slot)),
+            Some(pinned) if pinned != slot => {
+                let err = if self.server.slot_is_local(slot) {
+                    LuaApiError::ClusterCrossSlot
+                } else {
+                    LuaApiError::ClusterNonLocalKey
+                };
+                return Err(err.text().as_bytes().to_vec());
+            }
+            Some(_) => {}
+        }
+        Ok(())
+    }
 }
 
 impl Host for Run<'_> {
@@ -148,6 +177,9 @@ impl Host for Run<'_> {
         if write {
             STATUS.with(|s| s.dirty.set(true));
         }
+        if self.one_slot {
+            self.check_slot(argv)?;
+        }
         let opts = ExecOptions {
             resp3: self.resp3.get(),
             repl: self.repl.get(),
@@ -155,10 +187,18 @@ impl Host for Run<'_> {
         };
         let is_select = spec.as_deref().is_some_and(|s| s.name == b"select");
         let mut ok = false;
-        self.server.execute(argv, opts, &mut |proto| {
+        let executed = self.server.execute(argv, opts, &mut |proto| {
             ok = proto.first() != Some(&b'-');
             on_reply(proto);
-        })?;
+        });
+        if let Err(refusal) = executed {
+            // Refused before running (persistence error, missing replicas): Redis checks
+            // these before it marks the script as having written.
+            if opts.check_write_state {
+                STATUS.with(|s| s.dirty.set(dirty));
+            }
+            return Err(refusal);
+        }
         if is_select && ok {
             // Redis's script client keeps the selected DB for the rest of the run.
             let db = std::str::from_utf8(argv.get(1).copied().unwrap_or_default()).ok().and_then(|s| s.parse().ok());

@@ -81,6 +81,18 @@ pub trait Server {
     /// Server facts sampled when a run starts.
     fn state(&self) -> ServerState;
 
+    /// Why a write command would be refused now for persistence errors or missing good
+    /// replicas (Redis's MISCONF and NOREPLICAS checks), if it would.
+    fn write_denial(&self) -> Option<crate::error::ReplyError>;
+
+    /// The hash slot shared by the keys of `argv`; `None` without keys, or when they span
+    /// several slots (Redis then refuses the command itself). For cluster scripts that must
+    /// keep to one slot.
+    fn keys_slot(&self, argv: &[&[u8]]) -> Option<u16>;
+
+    /// Whether this cluster node serves `slot`.
+    fn slot_is_local(&self, slot: u16) -> bool;
+
     fn log(&self, level: i32, msg: &[u8]);
 
     /// Lets Redis serve other clients (with a BUSY error) during a long script.

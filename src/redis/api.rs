@@ -92,6 +92,8 @@ pub fn check_api() -> Option<&'static str> {
         RedisModule_CreateStringFromCallReply,
         RedisModule_CallReplyType,
         RedisModule_SubscribeToServerEvent,
+        RedisModule_IsKeysPositionRequest,
+        RedisModule_KeyAtPos,
     );
     None
 }
@@ -188,6 +190,19 @@ impl Ctx {
     pub fn reply_set(self, len: usize) {
         // SAFETY: valid context.
         unsafe { rm!(RedisModule_ReplyWithSet)(self.ptr(), len as c_long) };
+    }
+
+    // ---- key positions (cluster routing asks commands with "getkeys-api") ----
+
+    /// Whether Redis is only asking which arguments are keys.
+    pub fn is_keys_position_request(self) -> bool {
+        // SAFETY: valid context.
+        unsafe { rm!(RedisModule_IsKeysPositionRequest)(self.ptr()) != 0 }
+    }
+
+    pub fn key_at(self, pos: usize) {
+        // SAFETY: valid context during a keys-position request.
+        unsafe { rm!(RedisModule_KeyAtPos)(self.ptr(), pos as c_int) };
     }
 
     // ---- calling commands ----

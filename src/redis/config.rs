@@ -6,15 +6,44 @@ use std::cell::Cell;
 use super::api::Ctx;
 use super::resp;
 
+/// Settings that decide whether Redis refuses writes.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WriteSafety {
+    pub stop_writes_on_bgsave_error: bool,
+    pub has_save_points: bool,
+    pub min_replicas_to_write: u64,
+    pub min_replicas_max_lag: u64,
+}
+
 thread_local! {
     static BUSY_THRESHOLD_MS: Cell<Option<u64>> = const { Cell::new(None) };
     static SERVE_STALE: Cell<Option<bool>> = const { Cell::new(None) };
+    static WRITE_SAFETY: Cell<Option<WriteSafety>> = const { Cell::new(None) };
 }
 
 /// Forgets cached values (a configuration changed).
 pub fn invalidate() {
     BUSY_THRESHOLD_MS.with(|c| c.set(None));
     SERVE_STALE.with(|c| c.set(None));
+    WRITE_SAFETY.with(|c| c.set(None));
+}
+
+fn config_u64(ctx: Ctx, name: &[u8]) -> u64 {
+    config_get(ctx, name).and_then(|b| std::str::from_utf8(&b).ok()?.parse().ok()).unwrap_or(0)
+}
+
+pub fn write_safety(ctx: Ctx) -> WriteSafety {
+    if let Some(v) = WRITE_SAFETY.with(Cell::get) {
+        return v;
+    }
+    let v = WriteSafety {
+        stop_writes_on_bgsave_error: config_get(ctx, b"stop-writes-on-bgsave-error").is_some_and(|b| b == b"yes"),
+        has_save_points: config_get(ctx, b"save").is_some_and(|b| !b.trim_ascii().is_empty()),
+        min_replicas_to_write: config_u64(ctx, b"min-replicas-to-write"),
+        min_replicas_max_lag: config_u64(ctx, b"min-replicas-max-lag"),
+    };
+    WRITE_SAFETY.with(|c| c.set(Some(v)));
+    v
 }
 
 fn config_get(ctx: Ctx, name: &[u8]) -> Option<Vec<u8>> {

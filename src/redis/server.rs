@@ -6,8 +6,11 @@ use std::ffi::CStr;
 use std::rc::Rc;
 
 use super::api::{self, Ctx, User};
+use super::resp::{self, Value};
 use super::{cmdtable, config};
+use crate::engine::cluster::key_slot;
 use crate::engine::server::{AclDenied, CommandSpec, ExecOptions, Server, ServerState};
+use crate::error::{LuaApiError, ReplyError};
 
 /// Text Redis sends other clients while a script holds the server (after "-BUSY ").
 const BUSY_REPLY: &CStr = c"Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
@@ -20,6 +23,28 @@ pub struct RedisServer {
 impl RedisServer {
     pub fn new(ctx: Ctx) -> RedisServer {
         RedisServer { ctx, user: OnceCell::new() }
+    }
+
+    fn info(&self, section: &[u8]) -> Vec<u8> {
+        match self.ctx.call(&[b"INFO", section], c"v") {
+            Ok(reply) => match resp::parse(reply.proto()) {
+                Some(Value::Bulk(text)) => text,
+                _ => Vec::new(),
+            },
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The MISCONF text for an AOF write error, which names the OS error: Redis's own
+    /// check (script mode) on a write command that cannot succeed (a SET with conflicting
+    /// options), so nothing is written either way.
+    fn aof_error(&self) -> ReplyError {
+        let probe: [&[u8]; 5] = [b"SET", b"luax:probe", b"x", b"NX", b"XX"];
+        let text = self.ctx.call(&probe, c"vES").ok().map(|r| r.proto().to_vec()).unwrap_or_default();
+        match text.strip_prefix(b"-MISCONF Errors writing to the AOF file: ") {
+            Some(reason) => ReplyError::MisconfAof(String::from_utf8_lossy(reason.trim_ascii_end()).into_owned()),
+            None => ReplyError::MisconfAof("Unknown error".into()),
+        }
     }
 
     fn user(&self) -> Option<&User> {
@@ -80,16 +105,76 @@ impl Server for RedisServer {
         match self.ctx.call(argv, &flags) {
             Ok(reply) => {
                 let proto = reply.proto();
-                match acl_denial(proto) {
-                    Some(denied) => Err(crate::engine::checks::acl_error(denied).text().as_bytes().to_vec()),
-                    None => {
-                        on_reply(proto);
-                        Ok(())
-                    }
+                if let Some(denied) = acl_denial(proto) {
+                    return Err(crate::engine::checks::acl_error(denied).text().as_bytes().to_vec());
                 }
+                if let Some(err) = cluster_refusal(proto) {
+                    return Err(err.text().as_bytes().to_vec());
+                }
+                if opts.check_write_state && is_write_state_refusal(proto) {
+                    return Err(proto.trim_ascii_end().to_vec());
+                }
+                on_reply(proto);
+                Ok(())
             }
-            Err(errno) => Err(format!("luax: Redis refused the command (errno {errno})").into_bytes()),
+            Err(errno) => Err(refusal_text(errno)),
         }
+    }
+
+    fn write_denial(&self) -> Option<ReplyError> {
+        let safety = config::write_safety(self.ctx);
+        let info = self.info(b"persistence");
+        let field = |name: &str| info_field(&info, name);
+        if safety.stop_writes_on_bgsave_error
+            && safety.has_save_points
+            && field("rdb_last_bgsave_status") == Some("err")
+        {
+            return Some(ReplyError::MisconfRdb);
+        }
+        if field("aof_enabled") == Some("1") && field("aof_last_write_status") == Some("err") {
+            return Some(self.aof_error());
+        }
+        if safety.min_replicas_to_write > 0 && safety.min_replicas_max_lag > 0 {
+            let replication = self.info(b"replication");
+            let is_master = info_field(&replication, "role") == Some("master");
+            let good = info_field(&replication, "min_slaves_good_slaves").and_then(|v| v.parse::<u64>().ok());
+            if is_master && good.unwrap_or(0) < safety.min_replicas_to_write {
+                return Some(ReplyError::NoReplicas);
+            }
+        }
+        None
+    }
+
+    fn keys_slot(&self, argv: &[&[u8]]) -> Option<u16> {
+        let mut cmd: Vec<&[u8]> = vec![b"COMMAND", b"GETKEYS"];
+        cmd.extend_from_slice(argv);
+        let reply = self.ctx.call(&cmd, c"v").ok()?;
+        let keys = resp::parse(reply.proto())?;
+        let mut slots = keys.as_array()?.iter().filter_map(Value::as_bytes).map(key_slot);
+        let first = slots.next()?;
+        slots.all(|s| s == first).then_some(first)
+    }
+
+    fn slot_is_local(&self, slot: u16) -> bool {
+        let Some(myid) = self
+            .ctx
+            .call(&[b"CLUSTER", b"MYID"], c"v")
+            .ok()
+            .and_then(|r| resp::parse(r.proto()).and_then(|v| v.as_bytes().map(<[u8]>::to_vec)))
+        else {
+            return false;
+        };
+        let Some(slots) = self.ctx.call(&[b"CLUSTER", b"SLOTS"], c"v").ok().and_then(|r| resp::parse(r.proto())) else {
+            return false;
+        };
+        slots.as_array().unwrap_or_default().iter().any(|range| {
+            let r = range.as_array().unwrap_or_default();
+            let (Some(start), Some(end)) = (r.first().and_then(Value::as_int), r.get(1).and_then(Value::as_int)) else {
+                return false;
+            };
+            let owner = r.get(2).and_then(Value::as_array).and_then(|m| m.get(2)).and_then(Value::as_bytes);
+            (start..=end).contains(&i64::from(slot)) && owner == Some(myid.as_slice())
+        })
     }
 
     fn state(&self) -> ServerState {
@@ -139,4 +224,45 @@ fn acl_denial(proto: &[u8]) -> Option<AclDenied> {
     } else {
         AclDenied::Command
     })
+}
+
+/// A `field:value` line of an INFO section.
+fn info_field<'a>(info: &'a [u8], name: &str) -> Option<&'a str> {
+    info.split(|&b| b == b'\n').find_map(|line| {
+        let line = std::str::from_utf8(line).ok()?.trim_end();
+        line.strip_prefix(name)?.strip_prefix(':')
+    })
+}
+
+/// Cluster refusals that `RedisModule_Call` reports (as error replies with flag "E"),
+/// worded as Redis words them for scripts.
+fn cluster_refusal(proto: &[u8]) -> Option<LuaApiError> {
+    let text = proto.strip_prefix(b"-")?;
+    if text.starts_with(b"ERR Attempted to access a non local key in a cluster node") {
+        Some(LuaApiError::ClusterNonLocalKey)
+    } else if text.starts_with(b"ERR Can not execute a write command") && text.windows(9).any(|w| w == b"readonly") {
+        Some(LuaApiError::ClusterDownReadonly)
+    } else if text.starts_with(b"ERR Can not execute a command") && text.windows(16).any(|w| w == b"cluster is down") {
+        Some(LuaApiError::ClusterDown)
+    } else {
+        None
+    }
+}
+
+/// Text for a call Redis refused without a reply (errno only).
+fn refusal_text(errno: i32) -> Vec<u8> {
+    let err = match errno {
+        libc::EPERM => LuaApiError::ClusterNonLocalKey,
+        libc::ENETDOWN => LuaApiError::ClusterDown,
+        libc::EROFS => LuaApiError::ClusterDownReadonly,
+        libc::EACCES => LuaApiError::AclCommand,
+        _ => return format!("luax: Redis refused the command (errno {errno})").into_bytes(),
+    };
+    err.text().as_bytes().to_vec()
+}
+
+/// The refusals of `RedisModule_Call`'s script mode ("S") for a write command, which come
+/// before the command runs.
+fn is_write_state_refusal(proto: &[u8]) -> bool {
+    proto.starts_with(b"-MISCONF ") || proto.starts_with(b"-NOREPLICAS ") || proto.starts_with(b"-READONLY ")
 }
