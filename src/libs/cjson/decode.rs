@@ -102,28 +102,27 @@ enum Text {
     Scratch,
 }
 
-#[derive(Clone, Copy, Debug)]
-enum Value {
-    None,
-    Number(f64),
-    Bool(bool),
-    Text(Text),
-    Error(&'static str),
-}
-
-#[derive(Clone, Copy, Debug)]
-struct Token {
-    kind: Kind,
-    /// 0-based offset of the token in the input.
-    index: usize,
-    value: Value,
-}
+/// Bytes that end a plain run inside a string: the quote, a backslash, the terminator.
+static STRING_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[0] = true;
+    t
+};
 
 struct Parser<'a> {
     data: &'a [u8],
     pos: usize,
     scratch: Vec<u8>,
     settings: Settings,
+    // The current token (the C code's json_token_t); `next_token` returns its kind.
+    /// 0-based offset of the token in the input.
+    index: usize,
+    number: f64,
+    boolean: bool,
+    text: Text,
+    error: &'static str,
 }
 
 impl Parser<'_> {
@@ -133,15 +132,19 @@ impl Parser<'_> {
         self.data.get(i).copied().unwrap_or(0)
     }
 
-    fn error_token(&self, msg: &'static str) -> Token {
-        Token {
-            kind: Kind::Error,
-            index: self.pos,
-            value: Value::Error(msg),
-        }
+    #[inline]
+    fn rest(&self, from: usize) -> &[u8] {
+        self.data.get(from..).unwrap_or_default()
     }
 
-    fn next_token(&mut self) -> Token {
+    fn error_token(&mut self, msg: &'static str) -> Kind {
+        self.index = self.pos;
+        self.error = msg;
+        Kind::Error
+    }
+
+    #[inline]
+    fn next_token(&mut self) -> Kind {
         let mut ch;
         let mut kind;
         loop {
@@ -152,22 +155,19 @@ impl Parser<'_> {
             }
             self.pos += 1;
         }
-        let index = self.pos;
-        let simple = |kind| Token {
-            kind,
-            index,
-            value: Value::None,
-        };
+        self.index = self.pos;
         match kind {
-            Kind::Error => return self.error_token("invalid token"),
-            Kind::End => return simple(Kind::End),
-            Kind::Unknown => {}
+            Kind::Error => self.error_token("invalid token"),
+            Kind::End => Kind::End,
+            Kind::Unknown => self.complex_token(ch),
             _ => {
                 self.pos += 1;
-                return simple(kind);
+                kind
             }
         }
-        let rest = &self.data[self.pos.min(self.data.len())..];
+    }
+
+    fn complex_token(&mut self, ch: u8) -> Kind {
         if ch == b'"' {
             return self.string_token();
         }
@@ -177,25 +177,20 @@ impl Parser<'_> {
             }
             return self.number_token();
         }
+        let rest = self.rest(self.pos);
         if rest.starts_with(b"true") {
             self.pos += 4;
-            return Token {
-                kind: Kind::Boolean,
-                index,
-                value: Value::Bool(true),
-            };
+            self.boolean = true;
+            return Kind::Boolean;
         }
         if rest.starts_with(b"false") {
             self.pos += 5;
-            return Token {
-                kind: Kind::Boolean,
-                index,
-                value: Value::Bool(false),
-            };
+            self.boolean = false;
+            return Kind::Boolean;
         }
         if rest.starts_with(b"null") {
             self.pos += 4;
-            return simple(Kind::Null);
+            return Kind::Null;
         }
         if self.settings.decode_invalid_numbers != 0 && self.is_invalid_number() {
             return self.number_token();
@@ -220,47 +215,43 @@ impl Parser<'_> {
         if c <= b'9' {
             return false;
         }
-        let rest = &self.data[p.min(self.data.len())..];
+        let rest = self.rest(p);
         let word = |w: &[u8]| rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(w);
         word(b"inf") || word(b"nan")
     }
 
-    fn number_token(&mut self) -> Token {
-        let start = self.pos;
+    fn number_token(&mut self) -> Kind {
         // strtod stops at the C string's end, which a NUL inside the data also marks.
-        let rest = &self.data[start.min(self.data.len())..];
-        match strtod(rest) {
+        match strtod(self.rest(self.pos)) {
             Some((v, used)) => {
                 self.pos += used;
-                Token {
-                    kind: Kind::Number,
-                    index: start,
-                    value: Value::Number(v),
-                }
+                self.number = v;
+                Kind::Number
             }
             None => self.error_token("invalid number"),
         }
     }
 
-    fn string_token(&mut self) -> Token {
-        let index = self.pos;
+    fn string_token(&mut self) -> Kind {
         self.pos += 1;
         let start = self.pos;
         let mut escaped = false;
         loop {
-            let ch = self.at(self.pos);
-            if ch == b'"' {
-                break;
+            // Skip to the next quote, backslash or end.
+            let data = self.data;
+            let run = data.get(self.pos..).unwrap_or_default();
+            let n = run
+                .iter()
+                .position(|&c| STRING_STOP[usize::from(c)])
+                .unwrap_or(run.len());
+            if escaped {
+                self.scratch.extend_from_slice(&run[..n]);
             }
-            if ch == 0 {
-                return self.error_token("unexpected end of string");
-            }
-            if ch != b'\\' {
-                if escaped {
-                    self.scratch.push(ch);
-                }
-                self.pos += 1;
-                continue;
+            self.pos += n;
+            match self.at(self.pos) {
+                b'"' => break,
+                0 => return self.error_token("unexpected end of string"),
+                _ => {}
             }
             if !escaped {
                 escaped = true;
@@ -280,17 +271,13 @@ impl Parser<'_> {
             self.scratch.push(c);
             self.pos += 2;
         }
-        let text = if escaped {
+        self.text = if escaped {
             Text::Scratch
         } else {
             Text::Input(start, self.pos)
         };
         self.pos += 1;
-        Token {
-            kind: Kind::String,
-            index,
-            value: Value::Text(text),
-        }
+        Kind::String
     }
 
     fn hex4(&self, at: usize) -> Option<u32> {
@@ -332,22 +319,36 @@ impl Parser<'_> {
         true
     }
 
-    fn text(&self, t: Text) -> &[u8] {
-        match t {
-            Text::Input(a, b) => &self.data[a..b],
+    /// The current string token's bytes.
+    fn text(&self) -> &[u8] {
+        match self.text {
+            Text::Input(a, b) => self.data.get(a..b).unwrap_or_default(),
             Text::Scratch => &self.scratch,
         }
     }
 
-    fn parse_error(&self, expected: &str, token: &Token) -> Raise {
-        let found = match token.value {
-            Value::Error(msg) if token.kind == Kind::Error => msg,
-            _ => token.kind.name(),
+    #[cold]
+    fn parse_error(&self, expected: &str, kind: Kind) -> Raise {
+        let found = if kind == Kind::Error {
+            self.error
+        } else {
+            kind.name()
         };
         Raise::located(format!(
             "Expected {expected} but found {found} at character {}",
-            token.index + 1
+            self.index + 1
         ))
+    }
+
+    /// `json_decode_descend`: the depth limit, and Lua stack room for the container.
+    fn descend(&self, lua: Lua, depth: usize, slots: c_int) -> LuaResult<()> {
+        if depth as u64 > self.settings.decode_max_depth as u64 || !lua.check_stack(slots) {
+            return Err(Raise::located(format!(
+                "Found too many nested data structures ({depth}) at character {}",
+                self.pos
+            )));
+        }
+        Ok(())
     }
 }
 
@@ -358,53 +359,34 @@ enum Open {
 }
 
 /// Parses one value (and everything nested in it) and leaves it on the stack.
-fn parse_value(lua: Lua, p: &mut Parser, mut token: Token) -> LuaResult<()> {
+fn parse_value(lua: Lua, p: &mut Parser, mut kind: Kind) -> LuaResult<()> {
     let mut open: Vec<Open> = Vec::new();
-    // `json_decode_descend`: the depth limit, and stack room for the container's slots.
-    let descend = |p: &Parser, open: &Vec<Open>, slots: c_int| -> LuaResult<()> {
-        let depth = open.len() + 1;
-        if depth as u64 > p.settings.decode_max_depth as u64 || !lua.check_stack(slots) {
-            return Err(Raise::located(format!(
-                "Found too many nested data structures ({depth}) at character {}",
-                p.pos
-            )));
-        }
-        Ok(())
-    };
     'value: loop {
-        match token.kind {
-            Kind::String => {
-                if let Value::Text(t) = token.value {
-                    lua.push_bytes(p.text(t));
-                }
-            }
-            Kind::Number => {
-                if let Value::Number(v) = token.value {
-                    lua.push_number(v);
-                }
-            }
-            Kind::Boolean => lua.push_bool(matches!(token.value, Value::Bool(true))),
+        match kind {
+            Kind::String => lua.push_bytes(p.text()),
+            Kind::Number => lua.push_number(p.number),
+            Kind::Boolean => lua.push_bool(p.boolean),
             Kind::Null => lua.push_light_userdata(std::ptr::null_mut()),
             Kind::ObjBegin => {
-                descend(p, &open, 3)?;
+                p.descend(lua, open.len() + 1, 3)?;
                 lua.create_table(0, 0);
-                token = p.next_token();
-                if token.kind != Kind::ObjEnd {
+                kind = p.next_token();
+                if kind != Kind::ObjEnd {
                     open.push(Open::Object);
-                    token = object_key(lua, p, token)?;
+                    kind = object_key(lua, p, kind)?;
                     continue 'value;
                 }
             }
             Kind::ArrBegin => {
-                descend(p, &open, 2)?;
+                p.descend(lua, open.len() + 1, 2)?;
                 lua.create_table(0, 0);
-                token = p.next_token();
-                if token.kind != Kind::ArrEnd {
+                kind = p.next_token();
+                if kind != Kind::ArrEnd {
                     open.push(Open::Array(1));
                     continue 'value;
                 }
             }
-            _ => return Err(p.parse_error("value", &token)),
+            _ => return Err(p.parse_error("value", kind)),
         }
         // A complete value is on top: store it in the enclosing container.
         loop {
@@ -412,26 +394,26 @@ fn parse_value(lua: Lua, p: &mut Parser, mut token: Token) -> LuaResult<()> {
                 None => return Ok(()),
                 Some(Open::Array(i)) => {
                     lua.raw_seti(-2, *i);
-                    token = p.next_token();
-                    if token.kind == Kind::Comma {
+                    kind = p.next_token();
+                    if kind == Kind::Comma {
                         *i = i.wrapping_add(1);
-                        token = p.next_token();
+                        kind = p.next_token();
                         continue 'value;
                     }
-                    if token.kind != Kind::ArrEnd {
-                        return Err(p.parse_error("comma or array end", &token));
+                    if kind != Kind::ArrEnd {
+                        return Err(p.parse_error("comma or array end", kind));
                     }
                 }
                 Some(Open::Object) => {
                     lua.raw_set(-3);
-                    token = p.next_token();
-                    if token.kind == Kind::Comma {
-                        token = p.next_token();
-                        token = object_key(lua, p, token)?;
+                    kind = p.next_token();
+                    if kind == Kind::Comma {
+                        kind = p.next_token();
+                        kind = object_key(lua, p, kind)?;
                         continue 'value;
                     }
-                    if token.kind != Kind::ObjEnd {
-                        return Err(p.parse_error("comma or object end", &token));
+                    if kind != Kind::ObjEnd {
+                        return Err(p.parse_error("comma or object end", kind));
                     }
                 }
             }
@@ -440,18 +422,17 @@ fn parse_value(lua: Lua, p: &mut Parser, mut token: Token) -> LuaResult<()> {
     }
 }
 
-/// Pushes the member key `token` and reads past the colon; returns the value's token.
-fn object_key(lua: Lua, p: &mut Parser, token: Token) -> LuaResult<Token> {
-    let Value::Text(t) = token.value else {
-        return Err(p.parse_error("object key string", &token));
-    };
-    if token.kind != Kind::String {
-        return Err(p.parse_error("object key string", &token));
+/// Pushes the member key (the current token) and reads past the colon; returns the kind of
+/// the value's token.
+#[inline]
+fn object_key(lua: Lua, p: &mut Parser, kind: Kind) -> LuaResult<Kind> {
+    if kind != Kind::String {
+        return Err(p.parse_error("object key string", kind));
     }
-    lua.push_bytes(p.text(t));
+    lua.push_bytes(p.text());
     let colon = p.next_token();
-    if colon.kind != Kind::Colon {
-        return Err(p.parse_error("colon", &colon));
+    if colon != Kind::Colon {
+        return Err(p.parse_error("colon", colon));
     }
     Ok(p.next_token())
 }
@@ -476,12 +457,17 @@ pub fn decode(lua: Lua) -> LuaResult<c_int> {
         pos: 0,
         scratch: Vec::new(),
         settings,
+        index: 0,
+        number: 0.0,
+        boolean: false,
+        text: Text::Scratch,
+        error: "",
     };
-    let token = p.next_token();
-    parse_value(lua, &mut p, token)?;
-    let token = p.next_token();
-    if token.kind != Kind::End {
-        return Err(p.parse_error("the end", &token));
+    let kind = p.next_token();
+    parse_value(lua, &mut p, kind)?;
+    let kind = p.next_token();
+    if kind != Kind::End {
+        return Err(p.parse_error("the end", kind));
     }
     Ok(1)
 }

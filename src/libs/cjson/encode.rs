@@ -56,19 +56,35 @@ fn push_bytes(out: &mut Vec<u8>, b: &[u8]) -> LuaResult<()> {
     Ok(())
 }
 
+/// Bytes that `ESCAPES` rewrites.
+static NEEDS_ESCAPE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = !ESCAPES[i].is_empty();
+        i += 1;
+    }
+    t
+};
+
 fn append_string(out: &mut Vec<u8>, s: &[u8]) -> LuaResult<()> {
     reserve(out, s.len().checked_add(2).ok_or_else(out_of_memory)?)?;
     out.push(b'"');
     let mut run = 0;
-    for (i, &c) in s.iter().enumerate() {
-        let esc = ESCAPES[usize::from(c)];
-        if !esc.is_empty() {
-            out.extend_from_slice(&s[run..i]);
-            // Room for this escape and for the rest copied plainly.
-            reserve(out, esc.len() + (s.len() - i) + 1)?;
-            out.extend_from_slice(esc);
-            run = i + 1;
+    let mut i = 0;
+    while i < s.len() {
+        // Plain ASCII and UTF-8 go through untouched, in runs.
+        if !NEEDS_ESCAPE[usize::from(s[i])] {
+            i += 1;
+            continue;
         }
+        out.extend_from_slice(&s[run..i]);
+        let esc = ESCAPES[usize::from(s[i])];
+        // Room for this escape and for the rest copied plainly.
+        reserve(out, esc.len() + (s.len() - i) + 1)?;
+        out.extend_from_slice(esc);
+        i += 1;
+        run = i;
     }
     out.extend_from_slice(&s[run..]);
     out.push(b'"');
@@ -79,32 +95,198 @@ const POW10: [f64; 15] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
 ];
 
-/// `%.<precision>g`, with integers that fit in `precision` digits written directly.
+/// Whether `d` (finite, |d| < 2^63) has no fractional part; cheaper than `fract`, which is a
+/// libm call on baseline x86-64.
+#[inline]
+fn is_integral(d: f64) -> bool {
+    (d as i64) as f64 == d
+}
+
+/// Appends the decimal digits of `n` (> 0).
+fn push_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    while n > 0 {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    out.extend_from_slice(&digits[i..]);
+}
+
+/// `%.<precision>g` (precision 1..=14), as glibc prints it.
 fn append_g(out: &mut Vec<u8>, d: f64, precision: c_int) -> LuaResult<()> {
     reserve(out, 32)?;
     let prec = precision.clamp(1, 14) as usize;
-    if d.fract() == 0.0 && d.abs() < POW10[prec] {
+    // Integers that fit in `prec` digits print as themselves.
+    if d.abs() < POW10[prec] && is_integral(d) {
         if d == 0.0 {
             out.extend_from_slice(if d.is_sign_negative() { b"-0" } else { b"0" });
             return Ok(());
         }
-        let mut n = d as i64;
-        if n < 0 {
+        if d < 0.0 {
             out.push(b'-');
-            n = -n;
         }
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        while n > 0 {
-            i -= 1;
-            digits[i] = b'0' + (n % 10) as u8;
-            n /= 10;
-        }
-        out.extend_from_slice(&digits[i..]);
+        push_u64(out, d.abs() as u64);
         return Ok(());
     }
-    write_g(out, d, prec);
+    if !d.is_normal()
+        || !(append_short_decimal(out, d, prec) || append_g_from_shortest(out, d, prec))
+    {
+        // Subnormals have too few significant bits for the shortcuts.
+        write_g(out, d, prec);
+    }
     Ok(())
+}
+
+/// Fixed-notation `%.<prec>g` for a normal double that is the nearest double to a decimal
+/// of at most `prec` significant digits (1.25, 98.6, 0.001): that decimal is then exactly
+/// what printf prints. False (nothing written) for other values.
+fn append_short_decimal(out: &mut Vec<u8>, d: f64, prec: usize) -> bool {
+    let a = d.abs();
+    if !(1e-4..1e15).contains(&a) {
+        return false;
+    }
+    let limit = POW10[prec];
+    for (k, &scale) in POW10.iter().enumerate().skip(1) {
+        let m = a * scale;
+        if m >= limit {
+            return false;
+        }
+        if !is_integral(m) || m / scale != a {
+            continue;
+        }
+        // a = m / 10^k exactly, with m < 10^prec < 2^53.
+        let mut m = m as u64;
+        let mut k = k;
+        while k > 0 && m % 10 == 0 {
+            m /= 10;
+            k -= 1;
+        }
+        if d < 0.0 {
+            out.push(b'-');
+        }
+        let start = out.len();
+        push_u64(out, m);
+        let n = out.len() - start;
+        if n > k {
+            out.insert(out.len() - k, b'.');
+        } else {
+            // 0.00ddd: `a` >= 1e-4 keeps this within %g's fixed range.
+            let zeros = k - n;
+            out.splice(start..start, std::iter::repeat(b'0').take(zeros + 1));
+            out.insert(start + 1, b'.');
+        }
+        return true;
+    }
+    false
+}
+
+/// `%.<prec>g` derived from the shortest round-trip digits, which for `prec` <= 14 are the
+/// correctly rounded ones unless the digits cut off lie too close to a tie (then false is
+/// returned and nothing written, for the exact formatter to do it).
+fn append_g_from_shortest(out: &mut Vec<u8>, d: f64, prec: usize) -> bool {
+    use std::io::Write;
+    let mut text = [0u8; 32];
+    let len = {
+        let mut cursor = &mut text[..];
+        if write!(cursor, "{:e}", d.abs()).is_err() {
+            return false;
+        }
+        32 - cursor.len()
+    };
+    let text = &text[..len];
+    let Some(e_pos) = text.iter().position(|&c| c == b'e') else {
+        return false;
+    };
+    let Some(mut exp) = std::str::from_utf8(&text[e_pos + 1..])
+        .ok()
+        .and_then(|e| e.parse::<i32>().ok())
+    else {
+        return false;
+    };
+    let mut digits = [0u8; 24];
+    let mut n = 0;
+    for &c in &text[..e_pos] {
+        if c.is_ascii_digit() && n < digits.len() {
+            digits[n] = c;
+            n += 1;
+        }
+    }
+    if n > prec {
+        // The double is within 1.2e-16 * 10^prec units of the last kept digit from these
+        // digits: only tails near one half need the exact value.
+        let next2 = (digits[prec] - b'0') * 10
+            + if n > prec + 1 {
+                digits[prec + 1] - b'0'
+            } else {
+                0
+            };
+        if (48..=51).contains(&next2) {
+            return false;
+        }
+        n = prec;
+        if next2 >= 50 {
+            let mut i = n;
+            loop {
+                if i == 0 {
+                    // All nines: 9.99 -> 10.0
+                    digits[0] = b'1';
+                    n = 1;
+                    exp += 1;
+                    break;
+                }
+                i -= 1;
+                if digits[i] == b'9' {
+                    digits[i] = b'0';
+                } else {
+                    digits[i] += 1;
+                    break;
+                }
+            }
+        }
+    }
+    while n > 1 && digits[n - 1] == b'0' {
+        n -= 1;
+    }
+    let digits = &digits[..n];
+    if d.is_sign_negative() {
+        out.push(b'-');
+    }
+    if exp < -4 || exp >= prec as i32 {
+        out.push(digits[0]);
+        if n > 1 {
+            out.push(b'.');
+            out.extend_from_slice(&digits[1..]);
+        }
+        out.push(b'e');
+        out.push(if exp < 0 { b'-' } else { b'+' });
+        let e = exp.unsigned_abs();
+        if e >= 100 {
+            out.push(b'0' + (e / 100) as u8);
+        }
+        out.push(b'0' + (e / 10 % 10) as u8);
+        out.push(b'0' + (e % 10) as u8);
+    } else if exp < 0 {
+        out.extend_from_slice(b"0.");
+        for _ in 0..(-exp - 1) {
+            out.push(b'0');
+        }
+        out.extend_from_slice(digits);
+    } else {
+        let int_len = exp as usize + 1;
+        if n <= int_len {
+            out.extend_from_slice(digits);
+            for _ in n..int_len {
+                out.push(b'0');
+            }
+        } else {
+            out.extend_from_slice(&digits[..int_len]);
+            out.push(b'.');
+            out.extend_from_slice(&digits[int_len..]);
+        }
+    }
+    true
 }
 
 /// Appends the number at `idx`, or fails per `encode_invalid_numbers`.
@@ -147,7 +329,8 @@ fn array_length(lua: Lua, s: &Settings) -> LuaResult<Option<c_int>> {
     while lua.next(-2) {
         if lua.type_of(-2) == Type::Number {
             let k = lua.to_number(-2);
-            if k != 0.0 && k.floor() == k && k >= 1.0 {
+            // floor(k) == k && k >= 1, knowing every double from 2^52 up is integral.
+            if k >= 1.0 && (k >= 4_503_599_627_370_496.0 || is_integral(k)) {
                 if k > f64::from(max) {
                     max = c_double_to_int(k);
                 }
@@ -180,7 +363,7 @@ pub(crate) fn append_value(lua: Lua, s: &Settings, out: &mut Vec<u8>) -> LuaResu
     let mut frames: Vec<Frame> = Vec::new();
     'value: loop {
         match lua.type_of(-1) {
-            Type::String => append_string(out, lua.string_bytes(-1).unwrap_or_default())?,
+            Type::String => append_string(out, lua.to_bytes(-1).unwrap_or_default())?,
             Type::Number => append_number(lua, s, out, -1)?,
             Type::Boolean => push_bytes(
                 out,
@@ -258,7 +441,8 @@ fn next_member(lua: Lua, s: &Settings, out: &mut Vec<u8>, first: bool) -> LuaRes
             push_bytes(out, b"\":")?;
         }
         Type::String => {
-            append_string(out, lua.string_bytes(-2).unwrap_or_default())?;
+            // A string key: to_bytes cannot convert (and so disturb `next`).
+            append_string(out, lua.to_bytes(-2).unwrap_or_default())?;
             push_bytes(out, b":")?;
         }
         _ => return Err(unsupported(lua, -2, "table key must be a number or string")),
@@ -278,4 +462,73 @@ pub fn encode(lua: Lua) -> LuaResult<c_int> {
     }
     return_buffer(key, out);
     result.map(|()| 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::append_g;
+    use crate::convert::numfmt::format_g;
+
+    fn g(d: f64, prec: i32) -> String {
+        let mut out = Vec::new();
+        assert!(append_g(&mut out, d, prec).is_ok());
+        String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn fast_g_matches_exact_formatter() {
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let mut values = vec![
+            0.1,
+            0.125,
+            0.375,
+            2.5,
+            1.25,
+            1e21,
+            1e-5,
+            123456.5,
+            0.5,
+            9.5,
+            99.5,
+            999999.5,
+            1e15,
+            1e16,
+            5e-324,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            0.3,
+            2.0 / 3.0,
+            1e100,
+            1.5e-7,
+            99999999999999.5,
+            9.9999999999999e14,
+        ];
+        for _ in 0..20000 {
+            let r = next();
+            // Random bit patterns, short decimals, and integers with fractions.
+            values.push(f64::from_bits(r >> 1));
+            values.push(
+                (r % 100_000) as f64 / [1.0, 4.0, 8.0, 10.0, 100.0, 1000.0][(r >> 40) as usize % 6],
+            );
+            values.push((r >> 11) as f64 / 1024.0);
+            values.push((r >> 20) as f64 / 10f64.powi((r % 19) as i32));
+            values.push((r % 1_000_000_007) as f64 * 10f64.powi((r >> 58) as i32 - 8));
+        }
+        for &v in &values {
+            if !v.is_finite() {
+                continue;
+            }
+            for prec in 1..=14 {
+                for v in [v, -v] {
+                    assert_eq!(g(v, prec), format_g(v, prec as usize), "{v:e} %.{prec}g");
+                }
+            }
+        }
+    }
 }

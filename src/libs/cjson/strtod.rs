@@ -82,7 +82,6 @@ fn decimal(s: &[u8], start: usize, negative: bool) -> Option<(f64, usize)> {
     }
     let int_digits = p - int_start;
     let mut frac_digits = 0;
-    let mut simple = true;
     if at(p) == b'.' {
         let q = p + 1;
         let mut r = q;
@@ -92,29 +91,86 @@ fn decimal(s: &[u8], start: usize, negative: bool) -> Option<(f64, usize)> {
         frac_digits = r - q;
         if int_digits + frac_digits > 0 {
             p = r;
-            simple = false;
         }
     }
     if int_digits + frac_digits == 0 {
         return None;
     }
     let e = exponent_len(s, p, b'e');
-    if e > 0 {
-        p += e;
-        simple = false;
-    }
-    // Plain integers of up to 15 digits are exact in a double.
-    if simple && int_digits <= 15 {
-        let mut v: u64 = 0;
-        for &d in &s[int_start..p] {
-            v = v * 10 + u64::from(d - b'0');
-        }
-        let v = v as f64;
+    p += e;
+    if let Some(v) = fast_decimal(&s[int_start..p]) {
         return Some((if negative { -v } else { v }, p));
     }
     let text = std::str::from_utf8(&s[int_start..p]).ok()?;
     let v = parse_decimal(text)?;
     Some((if negative { -v } else { v }, p))
+}
+
+const POW10: [f64; 23] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+];
+
+/// Clinger's fast path: a mantissa below 2^53 and a power of ten up to 10^22 are exact
+/// doubles, so one multiplication or division rounds correctly. `None` when it does not
+/// apply. `text` is `digits[.digits][e[+-]digits]` (either digit run may be empty).
+fn fast_decimal(text: &[u8]) -> Option<f64> {
+    let mut mant: u64 = 0;
+    let mut digits = 0;
+    let mut scale: i64 = 0;
+    let mut i = 0;
+    let mut seen_dot = false;
+    while i < text.len() {
+        let c = text[i];
+        match c {
+            b'0'..=b'9' => {
+                if mant == 0 && c == b'0' {
+                    // Leading zeros add no digits.
+                } else {
+                    digits += 1;
+                    if digits > 19 {
+                        return None;
+                    }
+                    mant = mant * 10 + u64::from(c - b'0');
+                }
+                if seen_dot {
+                    scale -= 1;
+                }
+            }
+            b'.' => seen_dot = true,
+            _ => break,
+        }
+        i += 1;
+    }
+    if i < text.len() {
+        // Exponent: e[+-]digits.
+        let mut j = i + 1;
+        let neg = text.get(j) == Some(&b'-');
+        if matches!(text.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        let mut e: i64 = 0;
+        for &c in &text[j..] {
+            e = e * 10 + i64::from(c - b'0');
+            if e > 1000 {
+                return None;
+            }
+        }
+        scale += if neg { -e } else { e };
+    }
+    if mant > 1 << 53 {
+        return None;
+    }
+    let m = mant as f64;
+    if scale == 0 {
+        Some(m)
+    } else if (-22..0).contains(&scale) {
+        Some(m / POW10[(-scale) as usize])
+    } else if (1..=22).contains(&scale) {
+        Some(m * POW10[scale as usize])
+    } else {
+        None
+    }
 }
 
 /// Correctly rounded decimal conversion of `digits[.digits][e[+-]digits]` (no sign).
@@ -284,6 +340,31 @@ mod tests {
         assert!(p("nan").is_some_and(|(v, _)| v.is_nan() && v.is_sign_positive()));
         assert_eq!(p("007"), Some((7.0, 3)));
         assert_eq!(p("-0").map(|(v, _)| v.to_bits()), Some((-0.0f64).to_bits()));
+    }
+
+    #[test]
+    fn fast_path_agrees_with_full_parser() {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..200_000 {
+            let r = next();
+            let int = r % 10u64.pow((r >> 60) as u32 % 17);
+            let frac = (r >> 8) % 1_000_000;
+            let text = match r % 5 {
+                0 => format!("{int}"),
+                1 => format!("{int}.{frac:06}"),
+                2 => format!("{int}.{frac}e{}", (r >> 32) % 40),
+                3 => format!("{int}e-{}", (r >> 32) % 40),
+                _ => format!("0.{:0w$}{frac}", 0, w = ((r >> 40) % 20) as usize),
+            };
+            let want: f64 = text.parse().unwrap_or(f64::NAN);
+            assert_eq!(p(&text), Some((want, text.len())), "{text}");
+        }
     }
 
     #[test]
