@@ -240,10 +240,7 @@ impl Parser<'_> {
             // Skip to the next quote, backslash or end.
             let data = self.data;
             let run = data.get(self.pos..).unwrap_or_default();
-            let n = run
-                .iter()
-                .position(|&c| STRING_STOP[usize::from(c)])
-                .unwrap_or(run.len());
+            let n = run.iter().position(|&c| STRING_STOP[usize::from(c)]).unwrap_or(run.len());
             if escaped {
                 self.scratch.extend_from_slice(&run[..n]);
             }
@@ -271,11 +268,7 @@ impl Parser<'_> {
             self.scratch.push(c);
             self.pos += 2;
         }
-        self.text = if escaped {
-            Text::Scratch
-        } else {
-            Text::Input(start, self.pos)
-        };
+        self.text = if escaped { Text::Scratch } else { Text::Input(start, self.pos) };
         self.pos += 1;
         Kind::String
     }
@@ -313,8 +306,7 @@ impl Parser<'_> {
         let Some(c) = char::from_u32(cp) else {
             return false;
         };
-        self.scratch
-            .extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+        self.scratch.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
         self.pos += len;
         true
     }
@@ -329,15 +321,8 @@ impl Parser<'_> {
 
     #[cold]
     fn parse_error(&self, expected: &str, kind: Kind) -> Raise {
-        let found = if kind == Kind::Error {
-            self.error
-        } else {
-            kind.name()
-        };
-        Raise::located(format!(
-            "Expected {expected} but found {found} at character {}",
-            self.index + 1
-        ))
+        let found = if kind == Kind::Error { self.error } else { kind.name() };
+        Raise::located(format!("Expected {expected} but found {found} at character {}", self.index + 1))
     }
 
     /// `json_decode_descend`: the depth limit, and Lua stack room for the container.
@@ -448,9 +433,7 @@ pub fn decode(lua: Lua) -> LuaResult<c_int> {
     }
     let data = lua.to_bytes(1).unwrap_or_default();
     if data.len() >= 2 && (data[0] == 0 || data[1] == 0) {
-        return Err(Raise::located(
-            "JSON parser does not support UTF-16 or UTF-32",
-        ));
+        return Err(Raise::located("JSON parser does not support UTF-16 or UTF-32"));
     }
     let mut p = Parser {
         data,

@@ -17,11 +17,10 @@ static ESCAPES: [&[u8]; 256] = escape_table();
 
 const fn escape_table() -> [&'static [u8]; 256] {
     const CONTROL: [&[u8]; 32] = [
-        b"\\u0000", b"\\u0001", b"\\u0002", b"\\u0003", b"\\u0004", b"\\u0005", b"\\u0006",
-        b"\\u0007", b"\\b", b"\\t", b"\\n", b"\\u000b", b"\\f", b"\\r", b"\\u000e", b"\\u000f",
-        b"\\u0010", b"\\u0011", b"\\u0012", b"\\u0013", b"\\u0014", b"\\u0015", b"\\u0016",
-        b"\\u0017", b"\\u0018", b"\\u0019", b"\\u001a", b"\\u001b", b"\\u001c", b"\\u001d",
-        b"\\u001e", b"\\u001f",
+        b"\\u0000", b"\\u0001", b"\\u0002", b"\\u0003", b"\\u0004", b"\\u0005", b"\\u0006", b"\\u0007", b"\\b", b"\\t",
+        b"\\n", b"\\u000b", b"\\f", b"\\r", b"\\u000e", b"\\u000f", b"\\u0010", b"\\u0011", b"\\u0012", b"\\u0013",
+        b"\\u0014", b"\\u0015", b"\\u0016", b"\\u0017", b"\\u0018", b"\\u0019", b"\\u001a", b"\\u001b", b"\\u001c",
+        b"\\u001d", b"\\u001e", b"\\u001f",
     ];
     let mut t: [&[u8]; 256] = [b""; 256];
     let mut i = 0;
@@ -67,13 +66,36 @@ static NEEDS_ESCAPE: [bool; 256] = {
     t
 };
 
+/// Whether any byte of `x` is below 0x20 or one of `"` `/` `\\` 0x7f (the `ESCAPES` set).
+#[inline]
+fn word_needs_escape(x: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Any byte below n (n <= 128): the classic "hasless" test.
+    let below = |n: u64| x.wrapping_sub(ONES * n) & !x & HIGH;
+    let equal = |c: u64| {
+        let y = x ^ (ONES * c);
+        y.wrapping_sub(ONES) & !y & HIGH
+    };
+    (below(0x20) | equal(0x22) | equal(0x2f) | equal(0x5c) | equal(0x7f)) != 0
+}
+
 fn append_string(out: &mut Vec<u8>, s: &[u8]) -> LuaResult<()> {
     reserve(out, s.len().checked_add(2).ok_or_else(out_of_memory)?)?;
     out.push(b'"');
     let mut run = 0;
     let mut i = 0;
     while i < s.len() {
-        // Plain ASCII and UTF-8 go through untouched, in runs.
+        // Plain ASCII and UTF-8 go through untouched, in runs; eight bytes at a time while
+        // none of them needs an escape.
+        if let Some(chunk) = s.get(i..i + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            if !word_needs_escape(u64::from_le_bytes(word)) {
+                i += 8;
+                continue;
+            }
+        }
         if !NEEDS_ESCAPE[usize::from(s[i])] {
             i += 1;
             continue;
@@ -91,9 +113,7 @@ fn append_string(out: &mut Vec<u8>, s: &[u8]) -> LuaResult<()> {
     Ok(())
 }
 
-const POW10: [f64; 15] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14,
-];
+const POW10: [f64; 15] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14];
 
 /// Whether `d` (finite, |d| < 2^63) has no fractional part; cheaper than `fract`, which is a
 /// libm call on baseline x86-64.
@@ -103,15 +123,20 @@ fn is_integral(d: f64) -> bool {
 }
 
 /// Appends the decimal digits of `n` (> 0).
-fn push_u64(out: &mut Vec<u8>, mut n: u64) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
+fn push_u64(out: &mut Vec<u8>, n: u64) {
+    let mut buf = [0u8; 20];
+    out.extend_from_slice(u64_digits(&mut buf, n));
+}
+
+/// The decimal digits of `n` (> 0), written at the end of `buf`.
+fn u64_digits(buf: &mut [u8; 20], mut n: u64) -> &[u8] {
+    let mut i = buf.len();
     while n > 0 {
         i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+        buf[i] = b'0' + (n % 10) as u8;
         n /= 10;
     }
-    out.extend_from_slice(&digits[i..]);
+    &buf[i..]
 }
 
 /// `%.<precision>g` (precision 1..=14), as glibc prints it.
@@ -130,9 +155,7 @@ fn append_g(out: &mut Vec<u8>, d: f64, precision: c_int) -> LuaResult<()> {
         push_u64(out, d.abs() as u64);
         return Ok(());
     }
-    if !d.is_normal()
-        || !(append_short_decimal(out, d, prec) || append_g_from_shortest(out, d, prec))
-    {
+    if !d.is_normal() || !(append_short_decimal(out, d, prec) || append_g_from_shortest(out, d, prec)) {
         // Subnormals have too few significant bits for the shortcuts.
         write_g(out, d, prec);
     }
@@ -166,16 +189,18 @@ fn append_short_decimal(out: &mut Vec<u8>, d: f64, prec: usize) -> bool {
         if d < 0.0 {
             out.push(b'-');
         }
-        let start = out.len();
-        push_u64(out, m);
-        let n = out.len() - start;
+        let mut buf = [0u8; 20];
+        let digits = u64_digits(&mut buf, m);
+        let n = digits.len();
         if n > k {
-            out.insert(out.len() - k, b'.');
+            out.extend_from_slice(&digits[..n - k]);
+            out.push(b'.');
+            out.extend_from_slice(&digits[n - k..]);
         } else {
             // 0.00ddd: `a` >= 1e-4 keeps this within %g's fixed range.
-            let zeros = k - n;
-            out.splice(start..start, std::iter::repeat(b'0').take(zeros + 1));
-            out.insert(start + 1, b'.');
+            out.extend_from_slice(b"0.");
+            out.extend_from_slice(b"0000".get(..k - n).unwrap_or_default());
+            out.extend_from_slice(digits);
         }
         return true;
     }
@@ -199,10 +224,7 @@ fn append_g_from_shortest(out: &mut Vec<u8>, d: f64, prec: usize) -> bool {
     let Some(e_pos) = text.iter().position(|&c| c == b'e') else {
         return false;
     };
-    let Some(mut exp) = std::str::from_utf8(&text[e_pos + 1..])
-        .ok()
-        .and_then(|e| e.parse::<i32>().ok())
-    else {
+    let Some(mut exp) = std::str::from_utf8(&text[e_pos + 1..]).ok().and_then(|e| e.parse::<i32>().ok()) else {
         return false;
     };
     let mut digits = [0u8; 24];
@@ -216,12 +238,7 @@ fn append_g_from_shortest(out: &mut Vec<u8>, d: f64, prec: usize) -> bool {
     if n > prec {
         // The double is within 1.2e-16 * 10^prec units of the last kept digit from these
         // digits: only tails near one half need the exact value.
-        let next2 = (digits[prec] - b'0') * 10
-            + if n > prec + 1 {
-                digits[prec + 1] - b'0'
-            } else {
-                0
-            };
+        let next2 = (digits[prec] - b'0') * 10 + if n > prec + 1 { digits[prec + 1] - b'0' } else { 0 };
         if (48..=51).contains(&next2) {
             return false;
         }
@@ -305,10 +322,7 @@ fn append_number(lua: Lua, s: &Settings, out: &mut Vec<u8>, idx: c_int) -> LuaRe
 }
 
 fn unsupported(lua: Lua, idx: c_int, reason: &str) -> Raise {
-    Raise::located(format!(
-        "Cannot serialise {}: {reason}",
-        lua.type_of(idx).name()
-    ))
+    Raise::located(format!("Cannot serialise {}: {reason}", lua.type_of(idx).name()))
 }
 
 /// C's `(int)` conversion of a double on x86-64: out-of-range values give INT_MIN.
@@ -365,22 +379,13 @@ pub(crate) fn append_value(lua: Lua, s: &Settings, out: &mut Vec<u8>) -> LuaResu
         match lua.type_of(-1) {
             Type::String => append_string(out, lua.to_bytes(-1).unwrap_or_default())?,
             Type::Number => append_number(lua, s, out, -1)?,
-            Type::Boolean => push_bytes(
-                out,
-                if lua.to_boolean(-1) {
-                    b"true"
-                } else {
-                    b"false"
-                },
-            )?,
+            Type::Boolean => push_bytes(out, if lua.to_boolean(-1) { b"true" } else { b"false" })?,
             Type::Nil => push_bytes(out, b"null")?,
             Type::LightUserdata if lua.to_userdata(-1).is_null() => push_bytes(out, b"null")?,
             Type::Table => {
                 let depth = frames.len() as c_int + 1;
                 if depth > s.encode_max_depth || !lua.check_stack(3) {
-                    return Err(Raise::located(format!(
-                        "Cannot serialise, excessive nesting ({depth})"
-                    )));
+                    return Err(Raise::located(format!("Cannot serialise, excessive nesting ({depth})")));
                 }
                 if let Some(len) = array_length(lua, s)? {
                     push_bytes(out, b"[")?;
@@ -452,11 +457,8 @@ fn next_member(lua: Lua, s: &Settings, out: &mut Vec<u8>, first: bool) -> LuaRes
 
 pub fn encode(lua: Lua) -> LuaResult<c_int> {
     let (key, s, mut out) = settings_and_buffer(lua)?;
-    let result = if lua.top() != 1 {
-        Err(Raise::arg(1, "expected 1 argument"))
-    } else {
-        append_value(lua, &s, &mut out)
-    };
+    let result =
+        if lua.top() != 1 { Err(Raise::arg(1, "expected 1 argument")) } else { append_value(lua, &s, &mut out) };
     if result.is_ok() {
         lua.push_bytes(&out);
     }
@@ -473,6 +475,25 @@ mod tests {
         let mut out = Vec::new();
         assert!(append_g(&mut out, d, prec).is_ok());
         String::from_utf8(out).unwrap_or_default()
+    }
+
+    #[test]
+    fn word_test_matches_table() {
+        let mut state: u64 = 0x1234_5678_9ABC_DEF1;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            // Bias bytes towards the interesting values.
+            let mut bytes = state.to_le_bytes();
+            for b in bytes.iter_mut() {
+                if *b & 0x30 == 0 {
+                    *b = [0x1f, 0x20, 0x22, 0x2f, 0x5c, 0x7f, 0x80, 0x21][usize::from(*b & 7)];
+                }
+            }
+            let want = bytes.iter().any(|&b| super::NEEDS_ESCAPE[usize::from(b)]);
+            assert_eq!(super::word_needs_escape(u64::from_le_bytes(bytes)), want, "{bytes:?}");
+        }
     }
 
     #[test]
@@ -513,9 +534,7 @@ mod tests {
             let r = next();
             // Random bit patterns, short decimals, and integers with fractions.
             values.push(f64::from_bits(r >> 1));
-            values.push(
-                (r % 100_000) as f64 / [1.0, 4.0, 8.0, 10.0, 100.0, 1000.0][(r >> 40) as usize % 6],
-            );
+            values.push((r % 100_000) as f64 / [1.0, 4.0, 8.0, 10.0, 100.0, 1000.0][(r >> 40) as usize % 6]);
             values.push((r >> 11) as f64 / 1024.0);
             values.push((r >> 20) as f64 / 10f64.powi((r % 19) as i32));
             values.push((r % 1_000_000_007) as f64 * 10f64.powi((r >> 58) as i32 - 8));

@@ -92,10 +92,7 @@ thread_local! {
 }
 
 fn with_instances<R>(f: impl FnOnce(&mut InstanceMap) -> R) -> Option<R> {
-    INSTANCES
-        .try_with(|m| m.try_borrow_mut().ok().map(|mut m| f(&mut m)))
-        .ok()
-        .flatten()
+    INSTANCES.try_with(|m| m.try_borrow_mut().ok().map(|mut m| f(&mut m))).ok().flatten()
 }
 
 /// The address of the calling function's configuration userdata.
@@ -109,9 +106,7 @@ fn missing_config() -> Raise {
 
 pub(crate) fn settings(lua: Lua) -> LuaResult<Settings> {
     let key = config_key(lua);
-    with_instances(|m| m.get(&key).map(|i| i.settings))
-        .flatten()
-        .ok_or_else(missing_config)
+    with_instances(|m| m.get(&key).map(|i| i.settings)).flatten().ok_or_else(missing_config)
 }
 
 fn store_settings(key: usize, settings: Settings) {
@@ -130,11 +125,7 @@ pub(crate) fn settings_and_buffer(lua: Lua) -> LuaResult<(usize, Settings, Vec<u
     let key = config_key(lua);
     with_instances(|m| {
         m.get_mut(&key).map(|i| {
-            let buf = if i.settings.encode_keep_buffer != 0 {
-                std::mem::take(&mut i.buffer)
-            } else {
-                Vec::new()
-            };
+            let buf = if i.settings.encode_keep_buffer != 0 { std::mem::take(&mut i.buffer) } else { Vec::new() };
             (key, i.settings, buf)
         })
     })
@@ -161,19 +152,10 @@ const FUNCTIONS: &[(&CStr, CFunction)] = &[
     (c"encode_sparse_array", lua_fn!(cfg_encode_sparse_array)),
     (c"encode_max_depth", lua_fn!(cfg_encode_max_depth)),
     (c"decode_max_depth", lua_fn!(cfg_decode_max_depth)),
-    (
-        c"encode_number_precision",
-        lua_fn!(cfg_encode_number_precision),
-    ),
+    (c"encode_number_precision", lua_fn!(cfg_encode_number_precision)),
     (c"encode_keep_buffer", lua_fn!(cfg_encode_keep_buffer)),
-    (
-        c"encode_invalid_numbers",
-        lua_fn!(cfg_encode_invalid_numbers),
-    ),
-    (
-        c"decode_invalid_numbers",
-        lua_fn!(cfg_decode_invalid_numbers),
-    ),
+    (c"encode_invalid_numbers", lua_fn!(cfg_encode_invalid_numbers)),
+    (c"decode_invalid_numbers", lua_fn!(cfg_decode_invalid_numbers)),
     (c"new", lua_fn!(new_instance)),
 ];
 
@@ -245,20 +227,11 @@ fn check_int(lua: Lua, idx: c_int) -> LuaResult<c_int> {
 
 /// `json_integer_option`. The C code names argument #1 in the range error whatever the
 /// position, and so do we.
-fn integer_option(
-    lua: Lua,
-    idx: c_int,
-    setting: &mut c_int,
-    min: c_int,
-    max: c_int,
-) -> LuaResult<()> {
+fn integer_option(lua: Lua, idx: c_int, setting: &mut c_int, min: c_int, max: c_int) -> LuaResult<()> {
     if !lua.is_nil(idx) {
         let value = check_int(lua, idx)?;
         if !(min <= value && value <= max) {
-            return Err(Raise::arg(
-                1,
-                format!("expected integer between {min} and {max}"),
-            ));
+            return Err(Raise::arg(1, format!("expected integer between {min} and {max}")));
         }
         *setting = value;
     }
@@ -287,10 +260,12 @@ fn enum_option(lua: Lua, idx: c_int, setting: &mut c_int, options: &[&str]) -> L
             *setting = i as c_int;
             Ok(())
         }
-        None => Err(Raise::arg(
-            idx,
-            format!("invalid option '{}'", String::from_utf8_lossy(name)),
-        )),
+        None => {
+            let mut msg = b"invalid option '".to_vec();
+            msg.extend_from_slice(name);
+            msg.push(b'\'');
+            Err(Raise::arg(idx, msg))
+        }
     }
 }
 
@@ -306,11 +281,7 @@ fn cut_at_nul(b: &[u8]) -> &[u8] {
 }
 
 /// Runs the option updates in order; whatever succeeded before an error stays set, as in C.
-fn configure(
-    lua: Lua,
-    nargs: c_int,
-    update: impl FnOnce(&mut Settings) -> LuaResult<()>,
-) -> LuaResult<Settings> {
+fn configure(lua: Lua, nargs: c_int, update: impl FnOnce(&mut Settings) -> LuaResult<()>) -> LuaResult<Settings> {
     let (key, mut s) = arg_init(lua, nargs)?;
     let result = update(&mut s);
     store_settings(key, s);
@@ -330,54 +301,37 @@ fn cfg_encode_sparse_array(lua: Lua) -> LuaResult<c_int> {
 }
 
 fn cfg_encode_max_depth(lua: Lua) -> LuaResult<c_int> {
-    let s = configure(lua, 1, |s| {
-        integer_option(lua, 1, &mut s.encode_max_depth, 1, c_int::MAX)
-    })?;
+    let s = configure(lua, 1, |s| integer_option(lua, 1, &mut s.encode_max_depth, 1, c_int::MAX))?;
     lua.push_number(f64::from(s.encode_max_depth));
     Ok(1)
 }
 
 fn cfg_decode_max_depth(lua: Lua) -> LuaResult<c_int> {
-    let s = configure(lua, 1, |s| {
-        integer_option(lua, 1, &mut s.decode_max_depth, 1, c_int::MAX)
-    })?;
+    let s = configure(lua, 1, |s| integer_option(lua, 1, &mut s.decode_max_depth, 1, c_int::MAX))?;
     lua.push_number(f64::from(s.decode_max_depth));
     Ok(1)
 }
 
 fn cfg_encode_number_precision(lua: Lua) -> LuaResult<c_int> {
-    let s = configure(lua, 1, |s| {
-        integer_option(lua, 1, &mut s.encode_number_precision, 1, 14)
-    })?;
+    let s = configure(lua, 1, |s| integer_option(lua, 1, &mut s.encode_number_precision, 1, 14))?;
     lua.push_number(f64::from(s.encode_number_precision));
     Ok(1)
 }
 
 fn cfg_encode_keep_buffer(lua: Lua) -> LuaResult<c_int> {
-    let s = configure(lua, 1, |s| {
-        enum_option(lua, 1, &mut s.encode_keep_buffer, BOOL_OPTIONS)
-    })?;
+    let s = configure(lua, 1, |s| enum_option(lua, 1, &mut s.encode_keep_buffer, BOOL_OPTIONS))?;
     push_enum(lua, s.encode_keep_buffer, BOOL_OPTIONS);
     Ok(1)
 }
 
 fn cfg_encode_invalid_numbers(lua: Lua) -> LuaResult<c_int> {
-    let s = configure(lua, 1, |s| {
-        enum_option(
-            lua,
-            1,
-            &mut s.encode_invalid_numbers,
-            INVALID_NUMBER_OPTIONS,
-        )
-    })?;
+    let s = configure(lua, 1, |s| enum_option(lua, 1, &mut s.encode_invalid_numbers, INVALID_NUMBER_OPTIONS))?;
     push_enum(lua, s.encode_invalid_numbers, INVALID_NUMBER_OPTIONS);
     Ok(1)
 }
 
 fn cfg_decode_invalid_numbers(lua: Lua) -> LuaResult<c_int> {
-    let s = configure(lua, 1, |s| {
-        enum_option(lua, 1, &mut s.decode_invalid_numbers, BOOL_OPTIONS)
-    })?;
+    let s = configure(lua, 1, |s| enum_option(lua, 1, &mut s.decode_invalid_numbers, BOOL_OPTIONS))?;
     push_enum(lua, s.decode_invalid_numbers, BOOL_OPTIONS);
     Ok(1)
 }

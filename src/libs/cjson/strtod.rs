@@ -107,8 +107,8 @@ fn decimal(s: &[u8], start: usize, negative: bool) -> Option<(f64, usize)> {
 }
 
 const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+    1e21, 1e22,
 ];
 
 /// Clinger's fast path: a mantissa below 2^53 and a power of ten up to 10^22 are exact
@@ -380,18 +380,9 @@ mod tests {
         assert_eq!(p("0x1.fffffffffffff8p1023"), Some((f64::INFINITY, 23)));
         assert_eq!(p("0x1.fffffffffffff7p1023"), Some((f64::MAX, 23)));
         assert_eq!(p("0x1.00000000000008p0"), Some((1.0, 20)));
-        assert_eq!(
-            p("0x1.00000000000018p0"),
-            Some((1.0 + 2.0 * f64::EPSILON, 20))
-        );
-        assert_eq!(
-            p("0x1.000000000000080000000001p0"),
-            Some((1.0 + f64::EPSILON, 30))
-        );
-        assert_eq!(
-            p("0x123456789abcdef0123p0"),
-            Some((0x123456789abcdef0123u128 as f64, 23))
-        );
+        assert_eq!(p("0x1.00000000000018p0"), Some((1.0 + 2.0 * f64::EPSILON, 20)));
+        assert_eq!(p("0x1.000000000000080000000001p0"), Some((1.0 + f64::EPSILON, 30)));
+        assert_eq!(p("0x123456789abcdef0123p0"), Some((0x123456789abcdef0123u128 as f64, 23)));
         assert_eq!(p("2.4703282292062328e-324"), Some((f64::from_bits(1), 23)));
         assert_eq!(p("123456789012345678"), Some((123456789012345678.0, 18)));
     }
