@@ -110,7 +110,9 @@ TABLES = [
     ("frac_key", "{[1.5] = 1}"), ("mixed", "{1, 2, x = 3}"), ("dup_keys", "{[1] = 'a', ['1'] = 'b'}"),
     ("key0", "{[0] = 1}"), ("key_neg", "{[-1] = 1, [0] = 2}"), ("key_2_31", "{[2^31] = 1}"),
     ("key_2_40", "{[2^40] = 1}"), ("key_2_31_and_1", "{[2^31] = 1, [1] = 2}"), ("key_1e300", "{[1e300] = 1}"),
-    ("key_inf", "{[1/0] = 1}"), ("key_bool", "{[true] = 1}"), ("key_table", "{[{}] = 1}"),
+    ("key_inf", "{[1/0] = 1}"), ("key_neg_zero", "{[-0.0] = 1}"),
+    ("key_neg_zero_var", "(function() local z = -0.0 return {[z] = 1} end)()"), ("key_bool", "{[true] = 1}"),
+    ("key_table", "{[{}] = 1}"),
     ("key_null", "{[cjson.null] = 1}"), ("map4", "{a = 1, b = 2, c = 3, d = 4}"),
     ("deep_map", "{a = {b = {c = {d = {}}}}}"), ("null_false", "{x = cjson.null, y = false}"),
     ("nil_middle", "{1, nil, 3}"), ("nil_start", "{nil, nil, 3}"),
@@ -165,7 +167,7 @@ TEXTS = [
     '{"a":1,"b":[1,2,{"c":null}]}', "[true,false,null]", '{"":""}', '{"a":1,"a":2}', "\t\r\n [ ] \n", "\f[]",
     "\v1", "[1]\x00", "[1]\x00garbage", "1\x00", "\x00", "\x00\x00", ' \x00', '"a\x00b"', '["a\\\x00"]',
     '{"b":1,"a":2,"c":3,"d":4}', '{"1":"x","2":"y"}', "[1,null,3]", "[null]", "[[],{}]", '{"a":[]}',
-    "\xef\xbb\xbf[]", "'a'", "[01]", "[-]", "[1e]", '[1,"a",true,null,{"x":[]}]',
+    "\xef\xbb\xbf[]", '{"a\\u0000b":1}', '{"\\u00e9":"\\ud83d\\ude00"}', "'a'", "[01]", "[-]", "[1e]", '[1,"a",true,null,{"x":[]}]',
 ]
 for i, text in enumerate(TEXTS):
     decode_case("text_%03d" % i, text)
