@@ -1,0 +1,456 @@
+//! `cjson.decode`.
+//!
+//! The input is read as the C code reads a NUL-terminated string: the end of the Lua string
+//! and any NUL byte inside it both end the text. Parsing is iterative with the same Lua stack
+//! layout as the C recursion (table, or table and key, per open container), so that running
+//! out of Lua stack happens at the same depth and gives the same error.
+
+use std::ffi::c_int;
+
+use super::strtod::strtod;
+use super::{settings, Settings};
+use crate::lua::callback::{LuaResult, Raise};
+use crate::lua::state::Lua;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    ObjBegin,
+    ObjEnd,
+    ArrBegin,
+    ArrEnd,
+    String,
+    Number,
+    Boolean,
+    Null,
+    Colon,
+    Comma,
+    End,
+    Whitespace,
+    Error,
+    /// Needs a closer look: strings, numbers, literals.
+    Unknown,
+}
+
+impl Kind {
+    fn name(self) -> &'static str {
+        match self {
+            Kind::ObjBegin => "T_OBJ_BEGIN",
+            Kind::ObjEnd => "T_OBJ_END",
+            Kind::ArrBegin => "T_ARR_BEGIN",
+            Kind::ArrEnd => "T_ARR_END",
+            Kind::String => "T_STRING",
+            Kind::Number => "T_NUMBER",
+            Kind::Boolean => "T_BOOLEAN",
+            Kind::Null => "T_NULL",
+            Kind::Colon => "T_COLON",
+            Kind::Comma => "T_COMMA",
+            Kind::End => "T_END",
+            Kind::Whitespace => "T_WHITESPACE",
+            Kind::Error => "T_ERROR",
+            Kind::Unknown => "T_UNKNOWN",
+        }
+    }
+}
+
+static CHAR_KIND: [Kind; 256] = char_kinds();
+
+const fn char_kinds() -> [Kind; 256] {
+    let mut t = [Kind::Error; 256];
+    t[b'{' as usize] = Kind::ObjBegin;
+    t[b'}' as usize] = Kind::ObjEnd;
+    t[b'[' as usize] = Kind::ArrBegin;
+    t[b']' as usize] = Kind::ArrEnd;
+    t[b',' as usize] = Kind::Comma;
+    t[b':' as usize] = Kind::Colon;
+    t[0] = Kind::End;
+    t[b' ' as usize] = Kind::Whitespace;
+    t[b'\t' as usize] = Kind::Whitespace;
+    t[b'\n' as usize] = Kind::Whitespace;
+    t[b'\r' as usize] = Kind::Whitespace;
+    let unknown = b"fiInNt\"+-0123456789";
+    let mut i = 0;
+    while i < unknown.len() {
+        t[unknown[i] as usize] = Kind::Unknown;
+        i += 1;
+    }
+    t
+}
+
+/// What `\x` stands for (0: invalid escape; `u`: a \uXXXX escape).
+static ESCAPE_CHAR: [u8; 256] = escape_chars();
+
+const fn escape_chars() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    t[b'"' as usize] = b'"';
+    t[b'\\' as usize] = b'\\';
+    t[b'/' as usize] = b'/';
+    t[b'b' as usize] = 0x08;
+    t[b't' as usize] = b'\t';
+    t[b'n' as usize] = b'\n';
+    t[b'f' as usize] = 0x0c;
+    t[b'r' as usize] = b'\r';
+    t[b'u' as usize] = b'u';
+    t
+}
+
+/// Where a string token's bytes are.
+#[derive(Clone, Copy, Debug)]
+enum Text {
+    /// A slice of the input (no escapes).
+    Input(usize, usize),
+    /// The parser's scratch buffer.
+    Scratch,
+}
+
+/// Bytes that end a plain run inside a string: the quote, a backslash, the terminator.
+static STRING_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\\' as usize] = true;
+    t[0] = true;
+    t
+};
+
+struct Parser<'a> {
+    data: &'a [u8],
+    pos: usize,
+    scratch: Vec<u8>,
+    settings: Settings,
+    // The current token (the C code's json_token_t); `next_token` returns its kind.
+    /// 0-based offset of the token in the input.
+    index: usize,
+    number: f64,
+    boolean: bool,
+    text: Text,
+    error: &'static str,
+}
+
+impl Parser<'_> {
+    /// The byte at `i`, 0 past the end (the C string's terminator).
+    #[inline]
+    fn at(&self, i: usize) -> u8 {
+        self.data.get(i).copied().unwrap_or(0)
+    }
+
+    #[inline]
+    fn rest(&self, from: usize) -> &[u8] {
+        self.data.get(from..).unwrap_or_default()
+    }
+
+    fn error_token(&mut self, msg: &'static str) -> Kind {
+        self.index = self.pos;
+        self.error = msg;
+        Kind::Error
+    }
+
+    #[inline]
+    fn next_token(&mut self) -> Kind {
+        let mut ch;
+        let mut kind;
+        loop {
+            ch = self.at(self.pos);
+            kind = CHAR_KIND[usize::from(ch)];
+            if kind != Kind::Whitespace {
+                break;
+            }
+            self.pos += 1;
+        }
+        self.index = self.pos;
+        match kind {
+            Kind::Error => self.error_token("invalid token"),
+            Kind::End => Kind::End,
+            Kind::Unknown => self.complex_token(ch),
+            _ => {
+                self.pos += 1;
+                kind
+            }
+        }
+    }
+
+    fn complex_token(&mut self, ch: u8) -> Kind {
+        if ch == b'"' {
+            return self.string_token();
+        }
+        if ch == b'-' || ch.is_ascii_digit() {
+            if self.settings.decode_invalid_numbers == 0 && self.is_invalid_number() {
+                return self.error_token("invalid number");
+            }
+            return self.number_token();
+        }
+        let rest = self.rest(self.pos);
+        if rest.starts_with(b"true") {
+            self.pos += 4;
+            self.boolean = true;
+            return Kind::Boolean;
+        }
+        if rest.starts_with(b"false") {
+            self.pos += 5;
+            self.boolean = false;
+            return Kind::Boolean;
+        }
+        if rest.starts_with(b"null") {
+            self.pos += 4;
+            return Kind::Null;
+        }
+        if self.settings.decode_invalid_numbers != 0 && self.is_invalid_number() {
+            return self.number_token();
+        }
+        self.error_token("invalid token")
+    }
+
+    /// Whether the number here is valid for strtod but not JSON (`+`, hex, leading zeros,
+    /// inf, nan); may pass things strtod rejects.
+    fn is_invalid_number(&self) -> bool {
+        let mut p = self.pos;
+        match self.at(p) {
+            b'+' => return true,
+            b'-' => p += 1,
+            _ => {}
+        }
+        let c = self.at(p);
+        if c == b'0' {
+            let c2 = self.at(p + 1);
+            return c2 | 0x20 == b'x' || c2.is_ascii_digit();
+        }
+        if c <= b'9' {
+            return false;
+        }
+        let rest = self.rest(p);
+        let word = |w: &[u8]| rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(w);
+        word(b"inf") || word(b"nan")
+    }
+
+    fn number_token(&mut self) -> Kind {
+        // strtod stops at the C string's end, which a NUL inside the data also marks.
+        match strtod(self.rest(self.pos)) {
+            Some((v, used)) => {
+                self.pos += used;
+                self.number = v;
+                Kind::Number
+            }
+            None => self.error_token("invalid number"),
+        }
+    }
+
+    fn string_token(&mut self) -> Kind {
+        self.pos += 1;
+        let start = self.pos;
+        let mut escaped = false;
+        loop {
+            // Skip to the next quote, backslash or end.
+            let data = self.data;
+            let run = data.get(self.pos..).unwrap_or_default();
+            let n = run.iter().position(|&c| STRING_STOP[usize::from(c)]).unwrap_or(run.len());
+            if escaped {
+                self.scratch.extend_from_slice(&run[..n]);
+            }
+            self.pos += n;
+            match self.at(self.pos) {
+                b'"' => break,
+                0 => return self.error_token("unexpected end of string"),
+                _ => {}
+            }
+            if !escaped {
+                escaped = true;
+                self.scratch.clear();
+                self.scratch.extend_from_slice(&self.data[start..self.pos]);
+            }
+            let c = ESCAPE_CHAR[usize::from(self.at(self.pos + 1))];
+            if c == b'u' {
+                if !self.unicode_escape() {
+                    return self.error_token("invalid unicode escape code");
+                }
+                continue;
+            }
+            if c == 0 {
+                return self.error_token("invalid escape code");
+            }
+            self.scratch.push(c);
+            self.pos += 2;
+        }
+        self.text = if escaped { Text::Scratch } else { Text::Input(start, self.pos) };
+        self.pos += 1;
+        Kind::String
+    }
+
+    fn hex4(&self, at: usize) -> Option<u32> {
+        let mut v = 0;
+        for i in 0..4 {
+            v = v << 4 | char::from(self.at(at + i)).to_digit(16)?;
+        }
+        Some(v)
+    }
+
+    /// `\uXXXX` (or a surrogate pair of them) at `pos`, appended as UTF-8.
+    fn unicode_escape(&mut self) -> bool {
+        let Some(mut cp) = self.hex4(self.pos + 2) else {
+            return false;
+        };
+        let mut len = 6;
+        if cp & 0xF800 == 0xD800 {
+            // Must be a high surrogate followed by an escaped low surrogate.
+            if cp & 0x400 != 0 || self.at(self.pos + 6) != b'\\' || self.at(self.pos + 7) != b'u' {
+                return false;
+            }
+            let Some(low) = self.hex4(self.pos + 8) else {
+                return false;
+            };
+            if low & 0xFC00 != 0xDC00 {
+                return false;
+            }
+            cp = (((cp & 0x3FF) << 10) | (low & 0x3FF)) + 0x10000;
+            len = 12;
+        }
+        let mut utf8 = [0u8; 4];
+        // Surrogates were handled above, so every value left is a char.
+        let Some(c) = char::from_u32(cp) else {
+            return false;
+        };
+        self.scratch.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+        self.pos += len;
+        true
+    }
+
+    /// The current string token's bytes.
+    fn text(&self) -> &[u8] {
+        match self.text {
+            Text::Input(a, b) => self.data.get(a..b).unwrap_or_default(),
+            Text::Scratch => &self.scratch,
+        }
+    }
+
+    #[cold]
+    fn parse_error(&self, expected: &str, kind: Kind) -> Raise {
+        let found = if kind == Kind::Error { self.error } else { kind.name() };
+        Raise::located(format!("Expected {expected} but found {found} at character {}", self.index + 1))
+    }
+
+    /// `json_decode_descend`: the depth limit, and Lua stack room for the container.
+    fn descend(&self, lua: Lua, depth: usize, slots: c_int) -> LuaResult<()> {
+        if depth as u64 > self.settings.decode_max_depth as u64 || !lua.check_stack(slots) {
+            return Err(Raise::located(format!(
+                "Found too many nested data structures ({depth}) at character {}",
+                self.pos
+            )));
+        }
+        Ok(())
+    }
+}
+
+enum Open {
+    /// Next element index.
+    Array(c_int),
+    Object,
+}
+
+/// Parses one value (and everything nested in it) and leaves it on the stack.
+fn parse_value(lua: Lua, p: &mut Parser, mut kind: Kind) -> LuaResult<()> {
+    let mut open: Vec<Open> = Vec::new();
+    'value: loop {
+        match kind {
+            Kind::String => lua.push_bytes(p.text()),
+            Kind::Number => lua.push_number(p.number),
+            Kind::Boolean => lua.push_bool(p.boolean),
+            Kind::Null => lua.push_light_userdata(std::ptr::null_mut()),
+            Kind::ObjBegin => {
+                p.descend(lua, open.len() + 1, 3)?;
+                lua.create_table(0, 0);
+                kind = p.next_token();
+                if kind != Kind::ObjEnd {
+                    open.push(Open::Object);
+                    kind = object_key(lua, p, kind)?;
+                    continue 'value;
+                }
+            }
+            Kind::ArrBegin => {
+                p.descend(lua, open.len() + 1, 2)?;
+                lua.create_table(0, 0);
+                kind = p.next_token();
+                if kind != Kind::ArrEnd {
+                    open.push(Open::Array(1));
+                    continue 'value;
+                }
+            }
+            _ => return Err(p.parse_error("value", kind)),
+        }
+        // A complete value is on top: store it in the enclosing container.
+        loop {
+            match open.last_mut() {
+                None => return Ok(()),
+                Some(Open::Array(i)) => {
+                    lua.raw_seti(-2, *i);
+                    kind = p.next_token();
+                    if kind == Kind::Comma {
+                        *i = i.wrapping_add(1);
+                        kind = p.next_token();
+                        continue 'value;
+                    }
+                    if kind != Kind::ArrEnd {
+                        return Err(p.parse_error("comma or array end", kind));
+                    }
+                }
+                Some(Open::Object) => {
+                    lua.raw_set(-3);
+                    kind = p.next_token();
+                    if kind == Kind::Comma {
+                        kind = p.next_token();
+                        kind = object_key(lua, p, kind)?;
+                        continue 'value;
+                    }
+                    if kind != Kind::ObjEnd {
+                        return Err(p.parse_error("comma or object end", kind));
+                    }
+                }
+            }
+            open.pop();
+        }
+    }
+}
+
+/// Pushes the member key (the current token) and reads past the colon; returns the kind of
+/// the value's token.
+#[inline]
+fn object_key(lua: Lua, p: &mut Parser, kind: Kind) -> LuaResult<Kind> {
+    if kind != Kind::String {
+        return Err(p.parse_error("object key string", kind));
+    }
+    lua.push_bytes(p.text());
+    let colon = p.next_token();
+    if colon != Kind::Colon {
+        return Err(p.parse_error("colon", colon));
+    }
+    Ok(p.next_token())
+}
+
+pub fn decode(lua: Lua) -> LuaResult<c_int> {
+    if lua.top() != 1 {
+        return Err(Raise::arg(1, "expected 1 argument"));
+    }
+    let settings = settings(lua)?;
+    // luaL_checklstring: numbers are converted in place.
+    if !lua.is_string(1) {
+        return Err(Raise::type_error(lua, 1, "string"));
+    }
+    let data = lua.to_bytes(1).unwrap_or_default();
+    if data.len() >= 2 && (data[0] == 0 || data[1] == 0) {
+        return Err(Raise::located("JSON parser does not support UTF-16 or UTF-32"));
+    }
+    let mut p = Parser {
+        data,
+        pos: 0,
+        scratch: Vec::new(),
+        settings,
+        index: 0,
+        number: 0.0,
+        boolean: false,
+        text: Text::Scratch,
+        error: "",
+    };
+    let kind = p.next_token();
+    parse_value(lua, &mut p, kind)?;
+    let kind = p.next_token();
+    if kind != Kind::End {
+        return Err(p.parse_error("the end", kind));
+    }
+    Ok(1)
+}
