@@ -28,12 +28,64 @@ def example(name):
         return f.read()
 
 
+FIVE_CALLS = """redis.call('SET', KEYS[1], ARGV[1])
+redis.call('INCR', KEYS[2])
+redis.call('HSET', KEYS[3], 'field', ARGV[1])
+redis.call('EXPIRE', KEYS[1], 100)
+return redis.call('GET', KEYS[1])"""
+
+# A ~2 KB JSON document: decoded, modified, encoded again on every call.
+JSON_DOC = (
+    '{"id":12345,"name":"order-12345","status":"pending","customer":{"id":987,"name":"Ada Lovelace",'
+    '"email":"ada@example.com","tags":["vip","early","beta"]},"items":['
+    + ",".join(f'{{"sku":"SKU-{i:04d}","qty":{i % 5 + 1},"price":{i * 3.25:.2f},"title":"Item number {i} with a name"}}'
+               for i in range(18))
+    + '],"totals":{"net":1234.5,"tax":234.56,"gross":1469.06},"notes":"leave at the door, ring twice",'
+    '"flags":{"gift":false,"express":true}}'
+)
+
+CJSON = """local doc = cjson.decode(ARGV[1])
+doc.status = 'paid'
+doc.items[1].qty = doc.items[1].qty + 1
+doc.customer.tags[#doc.customer.tags + 1] = 'repeat'
+return cjson.encode(doc)"""
+
+CMSGPACK = """local doc = cjson.decode(ARGV[1])
+local packed
+for i = 1, 4 do
+    packed = cmsgpack.pack(doc)
+    doc = cmsgpack.unpack(packed)
+end
+return #packed"""
+
+ARITH = """local acc = 0
+for i = 1, 20000 do
+    acc = (acc + i * 7) % 1000003
+end
+return acc"""
+
+FORMAT = """local parts = {}
+for i = 1, 200 do
+    parts[i] = string.format('%s:%d:%.2f', ARGV[1], i, i / 3)
+end
+return #table.concat(parts, ',')"""
+
+PIPELINED = ["-P", "16", "-c", "20", "-r", "100000"]
+UNPIPELINED = ["-c", "20", "-r", "100000"]
+
 # name, script, benchmark arguments after the SHA, redis-benchmark options, goal
 WORKLOADS = [
-    ("rate-limit, pipelined", example("rate_limit.lua"), ["1", "user:__rand_int__", "1000000", "60"],
-     ["-P", "16", "-c", "20", "-r", "100000"], 1.00),
-    ("lock-acquire, pipelined", example("lock_acquire.lua"), ["1", "lock:__rand_int__", "owner", "30"],
-     ["-P", "16", "-c", "20", "-r", "100000"], 1.00),
+    ("rate-limit, pipelined", example("rate_limit.lua"), ["1", "user:__rand_int__", "1000000", "60"], PIPELINED, 1.00),
+    ("lock-acquire, pipelined", example("lock_acquire.lua"), ["1", "lock:__rand_int__", "owner", "30"], PIPELINED, 1.00),
+    ("five redis.calls, pipelined", FIVE_CALLS, ["3", "a:__rand_int__", "b:__rand_int__", "c:__rand_int__", "v"],
+     PIPELINED, 1.00),
+    ("return ARGV[1], pipelined", "return ARGV[1]", ["0", "hello"], PIPELINED, 1.00),
+    ("rate-limit, not pipelined", example("rate_limit.lua"), ["1", "user:__rand_int__", "1000000", "60"], UNPIPELINED,
+     1.00),
+    ("cjson decode+modify+encode (2 KB)", CJSON, ["0", JSON_DOC], PIPELINED, 1.50),
+    ("cmsgpack pack/unpack x4 (2 KB)", CMSGPACK, ["0", JSON_DOC], PIPELINED, 1.50),
+    ("Lua arithmetic loop (20k)", ARITH, ["0"], ["-c", "20"], 0.95),
+    ("string.format + table.concat (200)", FORMAT, ["0", "item"], PIPELINED, 1.00),
 ]
 
 
@@ -44,10 +96,50 @@ def rps(port, argv, options, requests):
     return float(rows[-1][1])
 
 
+def calibrate(port, argv, options, seconds):
+    """Requests for a run of about `seconds` (measured natively)."""
+    probe = rps(port, argv, options, 2000)
+    return max(2000, int(probe * seconds))
+
+
+def memory(server):
+    info = server.client().info("memory")
+    return info["used_memory"], info["used_memory_rss"]
+
+
+def script_variant(i):
+    return example("rate_limit.lua").replace('"rate.limit:"', f'"rate.limit.{i}:"')
+
+
+def memory_comparison(tmp, count):
+    """RSS and used_memory growth for `count` distinct scripts, native vs luax (fresh servers)."""
+    rows = []
+    for label, load in (("native SCRIPT LOAD", ("SCRIPT", "LOAD")), ("LUAX.SCRIPT LOAD", ("LUAX.SCRIPT", "LOAD"))):
+        server = Server(os.path.join(tmp, label.split()[0]))
+        try:
+            r = server.client()
+            r.execute_command(*load, "return 1")
+            time.sleep(0.2)
+            before = memory(server)
+            pipe = r.pipeline(transaction=False)
+            for i in range(count):
+                pipe.execute_command(*load, script_variant(i))
+            pipe.execute()
+            time.sleep(0.2)
+            after = memory(server)
+            info = r.info()
+            rows.append((label, after[0] - before[0], after[1] - before[1], info))
+        finally:
+            server.stop()
+    return rows
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 5)))
-    parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", 200000)))
+    parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 1.0)),
+                        help="approximate length of one redis-benchmark run")
+    parser.add_argument("--scripts", type=int, default=10000, help="distinct scripts for the memory comparison")
     opts = parser.parse_args()
     if shutil.which("redis-benchmark") is None:
         sys.exit("redis-benchmark not found (apt-get install redis-tools)")
@@ -56,27 +148,40 @@ def main():
     server = Server(os.path.join(tmp, "server"))
     try:
         r = server.client()
-        print(f"redis-server {r.info('server')['redis_version']} on port {server.port}; "
-              f"{opts.rounds} rounds of {opts.requests} requests per side; {os.cpu_count()} CPUs")
+        print(f"redis-server {r.info('server')['redis_version']} on port {server.port}; {opts.rounds} rounds "
+              f"per workload, alternating native/luax, ~{opts.seconds:.1f}s per run; {os.cpu_count()} CPUs")
         print(f"{'workload':<40} {'native rps':>12} {'luax rps':>12} {'ratio':>7} {'goal':>6}")
+        ping = rps(server.port, ["PING"], PIPELINED, calibrate(server.port, ["PING"], PIPELINED, opts.seconds))
+        print(f"{'PING, pipelined (ceiling)':<40} {ping:>12.0f} {'':>12} {'':>7} {'':>6}")
         for name, script, argv, options, goal in WORKLOADS:
             native_sha = r.script_load(script)
             luax_sha = r.execute_command("LUAX.SCRIPT", "LOAD", script).decode()
+            requests = calibrate(server.port, ["EVALSHA", native_sha, *argv], options, opts.seconds)
             ratios, natives, ours = [], [], []
             for _ in range(opts.rounds):
                 r.flushall()
-                n = rps(server.port, ["EVALSHA", native_sha, *argv], options, opts.requests)
+                n = rps(server.port, ["EVALSHA", native_sha, *argv], options, requests)
                 r.flushall()
-                x = rps(server.port, ["LUAX.EVALSHA", luax_sha, *argv], options, opts.requests)
+                x = rps(server.port, ["LUAX.EVALSHA", luax_sha, *argv], options, requests)
                 natives.append(n)
                 ours.append(x)
                 ratios.append(x / n)
             ratio = statistics.median(ratios)
+            mark = "" if ratio >= goal else "  below goal"
             print(f"{name:<40} {statistics.median(natives):>12.0f} {statistics.median(ours):>12.0f} "
-                  f"{ratio:>7.2f} {goal:>6.2f}")
+                  f"{ratio:>7.2f} {goal:>6.2f}{mark}")
     finally:
         server.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
+
+    print(f"\nMemory for {opts.scripts} distinct scripts (growth after loading them, fresh server each):")
+    print(f"{'':<22} {'used_memory':>14} {'RSS':>14}")
+    rows = memory_comparison(tmp, opts.scripts)
+    for label, used, rss, _ in rows:
+        print(f"{label:<22} {used:>14,} {rss:>14,}")
+    luax_info = rows[1][3]
+    print(f"luax's Lua VM (INFO luax): {luax_info.get('luax_vm_memory', 'n/a')} bytes; "
+          f"native Lua VM (used_memory_lua): {rows[0][3].get('used_memory_lua', 'n/a')} bytes")
+    shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
