@@ -264,4 +264,43 @@ static size_t skip_sep (LexState *ls) {
   close_func(&lexstate);
   --L->top;"#,
     },
+    // ---- luax's own addition (not in Redis): a per-table write counter, so the engine can
+    // tell that a KEYS/ARGV table it filled was left untouched by the script and can be
+    // refilled instead of rebuilt. Invisible to scripts.
+    Patch {
+        file: "lobject.h",
+        why: "W1: write counter field",
+        before: "  int readonly;\n",
+        after: "  int readonly;\n  unsigned int writes;\n",
+    },
+    Patch {
+        file: "ltable.c",
+        why: "W2: write counter starts at 0",
+        before: "  t->readonly = 0;\n",
+        after: "  t->readonly = 0;\n  t->writes = 0;\n",
+    },
+    Patch {
+        file: "ltable.c",
+        why: "W3: every store through luaH_set counts",
+        before: "TValue *luaH_set (lua_State *L, Table *t, const TValue *key) {\n  const TValue *p = luaH_get(t, key);\n",
+        after: "TValue *luaH_set (lua_State *L, Table *t, const TValue *key) {\n  const TValue *p = luaH_get(t, key);\n  t->writes++;\n",
+    },
+    Patch {
+        file: "ltable.c",
+        why: "W4: every store through luaH_setnum counts",
+        before: "TValue *luaH_setnum (lua_State *L, Table *t, int key) {\n  const TValue *p = luaH_getnum(t, key);\n",
+        after: "TValue *luaH_setnum (lua_State *L, Table *t, int key) {\n  const TValue *p = luaH_getnum(t, key);\n  t->writes++;\n",
+    },
+    Patch {
+        file: "ltable.c",
+        why: "W5: every store through luaH_setstr counts",
+        before: "TValue *luaH_setstr (lua_State *L, Table *t, TString *key) {\n  const TValue *p = luaH_getstr(t, key);\n",
+        after: "TValue *luaH_setstr (lua_State *L, Table *t, TString *key) {\n  const TValue *p = luaH_getstr(t, key);\n  t->writes++;\n",
+    },
+    Patch {
+        file: "lapi.c",
+        why: "W6: reading the write counter",
+        before: "LUA_API int lua_isreadonlytable (lua_State *L, int objindex) {",
+        after: "LUA_API unsigned int lua_tablewrites (lua_State *L, int objindex) {\n  const TValue* o = index2adr(L, objindex);\n  api_check(L, ttistable(o));\n  return hvalue(o)->writes;\n}\n\nLUA_API int lua_isreadonlytable (lua_State *L, int objindex) {",
+    },
 ];

@@ -7,12 +7,29 @@
 
 use std::io::Write;
 
+/// A byte buffer numbers can be appended to (`Vec<u8>` and small inline buffers).
+pub trait ByteSink {
+    fn put(&mut self, b: &[u8]);
+}
+
+impl ByteSink for Vec<u8> {
+    fn put(&mut self, b: &[u8]) {
+        self.extend_from_slice(b);
+    }
+}
+
+impl<const N: usize> ByteSink for smallvec::SmallVec<[u8; N]> {
+    fn put(&mut self, b: &[u8]) {
+        self.extend_from_slice(b);
+    }
+}
+
 /// Appends `d` formatted as `%.<prec>g` to `out`. `prec` is 1..=17 in practice; 0 means 1.
-pub fn write_g(out: &mut Vec<u8>, d: f64, prec: usize) {
+pub fn write_g(out: &mut impl ByteSink, d: f64, prec: usize) {
     let prec = prec.max(1);
     if !d.is_finite() {
         let neg = d.is_sign_negative();
-        out.extend_from_slice(match (d.is_nan(), neg) {
+        out.put(match (d.is_nan(), neg) {
             (true, true) => b"-nan",
             (true, false) => b"nan",
             (false, true) => b"-inf",
@@ -24,9 +41,9 @@ pub fn write_g(out: &mut Vec<u8>, d: f64, prec: usize) {
     // without the general path.
     if d.fract() == 0.0 && d.abs() < 1e15 && (prec >= 15 || d.abs() < 10f64.powi(prec as i32)) {
         if d == 0.0 && d.is_sign_negative() {
-            out.extend_from_slice(b"-0");
+            out.put(b"-0");
         } else {
-            let _ = write!(out, "{}", d as i64);
+            write_i64(out, d as i64);
         }
         return;
     }
@@ -36,15 +53,35 @@ pub fn write_g(out: &mut Vec<u8>, d: f64, prec: usize) {
         None => (sci.as_str(), 0),
     };
     if exp < -4 || exp >= prec as i32 {
-        out.extend_from_slice(strip_zeros(mantissa).as_bytes());
-        out.push(b'e');
-        out.push(if exp < 0 { b'-' } else { b'+' });
-        let _ = write!(out, "{:02}", exp.unsigned_abs());
+        out.put(strip_zeros(mantissa).as_bytes());
+        out.put(if exp < 0 { b"e-" } else { b"e+" });
+        let mut digits = Vec::with_capacity(4);
+        let _ = write!(digits, "{:02}", exp.unsigned_abs());
+        out.put(&digits);
     } else {
         let decimals = (prec as i32 - 1 - exp).max(0) as usize;
         let fixed = format!("{:.*}", decimals, d);
-        out.extend_from_slice(strip_zeros(&fixed).as_bytes());
+        out.put(strip_zeros(&fixed).as_bytes());
     }
+}
+
+/// Decimal digits of `v`, without going through `fmt`.
+pub fn write_i64(out: &mut impl ByteSink, v: i64) {
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    let mut n = v.unsigned_abs();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        out.put(b"-");
+    }
+    out.put(&buf[at..]);
 }
 
 /// `%.<prec>g` as a String.

@@ -66,7 +66,7 @@ mod tests {
     use super::*;
 
     fn spec(arity: i32) -> CommandSpec {
-        CommandSpec { name: b"x".to_vec(), arity, ..CommandSpec::default() }
+        CommandSpec { arity, ..CommandSpec::default() }
     }
 
     #[test]

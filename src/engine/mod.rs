@@ -9,7 +9,7 @@ pub mod run;
 pub mod server;
 pub mod shebang;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::convert::sink::ReplySink;
 use crate::error::ReplyError;
@@ -41,7 +41,7 @@ pub struct Settings {
 
 pub struct Engine {
     vm: Vm,
-    scripts: HashMap<Sha, Script>,
+    scripts: FxHashMap<Sha, Script>,
     bodies_bytes: usize,
     settings: Settings,
 }
@@ -57,7 +57,7 @@ pub struct Invocation<'a> {
 impl Engine {
     pub fn new(settings: Settings) -> Result<Engine, ReplyError> {
         let vm = Vm::new(settings.version, settings.heap_limit).ok_or(ReplyError::VmUnavailable)?;
-        Ok(Engine { vm, scripts: HashMap::new(), bodies_bytes: 0, settings })
+        Ok(Engine { vm, scripts: FxHashMap::default(), bodies_bytes: 0, settings })
     }
 
     /// Compiles and caches `body` unless already cached; returns its SHA (SCRIPT LOAD, and

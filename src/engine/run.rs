@@ -123,7 +123,7 @@ impl<'a> Run<'a> {
             read_only: mode.read_only,
             allow_oom: mode.allow_oom,
             one_slot,
-            slot: Cell::new(keys.first().map(|k| cluster::key_slot(k))),
+            slot: Cell::new(if one_slot { keys.first().map(|k| cluster::key_slot(k)) } else { None }),
             sha,
             started_ms: server.now_ms(),
             threshold_ms: server.busy_threshold_ms(),
@@ -171,9 +171,9 @@ impl Host for Run<'_> {
         let spec = self.server.command(argv);
         let dirty = self.dirty();
         let flags = RunFlags { read_only: self.read_only, allow_oom: self.allow_oom, dirty };
-        checks::check(spec.as_deref(), argv.len(), flags, &self.state, || self.server.acl(argv))
+        checks::check(spec.as_ref(), argv.len(), flags, &self.state, || self.server.acl(argv))
             .map_err(|e| e.text().as_bytes().to_vec())?;
-        let write = spec.as_deref().is_some_and(|s| s.write);
+        let write = spec.is_some_and(|s| s.write);
         if write {
             STATUS.with(|s| s.dirty.set(true));
         }
@@ -185,7 +185,7 @@ impl Host for Run<'_> {
             repl: self.repl.get(),
             check_write_state: write && !dirty && !self.state.obey_client,
         };
-        let is_select = spec.as_deref().is_some_and(|s| s.name == b"select");
+        let is_select = spec.is_some_and(|s| s.is_select);
         let mut ok = false;
         let executed = self.server.execute(argv, opts, &mut |proto| {
             ok = proto.first() != Some(&b'-');

@@ -1,14 +1,12 @@
 //! What the engine needs from Redis, as a trait (implemented over the module API in
 //! `crate::redis`, faked in tests).
 
-use std::rc::Rc;
-
 /// Static facts about a Redis command, as `COMMAND INFO` reports them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CommandSpec {
-    /// Full name, e.g. "get" or "config|get".
-    pub name: Vec<u8>,
     pub arity: i32,
+    /// SELECT, which a script's later commands must follow.
+    pub is_select: bool,
     pub write: bool,
     pub deny_oom: bool,
     pub no_script: bool,
@@ -65,7 +63,7 @@ pub struct ExecOptions {
 
 pub trait Server {
     /// The command `argv` names (with its subcommand for containers), if it exists.
-    fn command(&self, argv: &[&[u8]]) -> Option<Rc<CommandSpec>>;
+    fn command(&self, argv: &[&[u8]]) -> Option<CommandSpec>;
 
     /// Whether the calling client's user may run `argv`, and what was refused if not
     /// (recording the refusal in the ACL log, as a denied command does).

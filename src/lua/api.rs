@@ -4,6 +4,7 @@
 use std::ffi::c_int;
 
 use sha1::{Digest, Sha1};
+use smallvec::SmallVec;
 
 use super::callback::{LuaResult, Raise};
 use super::host::{self, Host, LOG_DEBUG, LOG_WARNING};
@@ -18,50 +19,61 @@ fn raise_error_table(lua: Lua, err: LuaApiError) -> LuaResult<c_int> {
     Err(Raise::Pushed)
 }
 
-/// Arguments of `redis.call`-like functions: strings as they are, numbers as `%.17g`.
-struct CommandArgs {
-    numbers: Vec<u8>,
-    /// (start, end) in `numbers` for formatted numbers, or `usize::MAX` start for stack strings.
-    spans: Vec<(usize, usize)>,
-}
+/// Arguments kept inline before spilling to the heap (most commands have fewer).
+const INLINE_ARGS: usize = 8;
 
-impl CommandArgs {
-    /// Reads arguments 1..=top. The strings are borrowed from the stack, so the arguments
-    /// must stay there while the slices are used.
-    fn read(lua: Lua) -> Result<(CommandArgs, c_int), LuaApiError> {
-        let argc = lua.top();
-        if argc == 0 {
-            return Err(LuaApiError::NoArguments);
-        }
-        let mut args = CommandArgs { numbers: Vec::new(), spans: Vec::with_capacity(argc as usize) };
-        for j in 1..=argc {
-            match lua.type_of(j) {
-                Type::Number => {
-                    let start = args.numbers.len();
-                    write_g(&mut args.numbers, lua.to_number(j), 17);
-                    args.spans.push((start, args.numbers.len()));
+/// Calls `f` with the arguments of a `redis.call`-like function: strings as they are
+/// (borrowed from the Lua stack, where they stay during `f`), numbers as `%.17g`.
+fn with_command_args<R>(lua: Lua, f: impl FnOnce(&[&[u8]]) -> R) -> Result<R, LuaApiError> {
+    let argc = lua.top();
+    if argc == 0 {
+        return Err(LuaApiError::NoArguments);
+    }
+    let argc = argc as usize;
+    // Numbers are formatted first, into one buffer that is only read afterwards.
+    let mut numbers: SmallVec<[u8; 128]> = SmallVec::new();
+    let mut number_ends = [0u32; INLINE_ARGS];
+    let mut more_ends: Vec<u32> = Vec::new();
+    let mut count = 0;
+    for j in 1..=argc {
+        match lua.type_of(j as c_int) {
+            Type::String => {}
+            Type::Number => {
+                write_g(&mut numbers, lua.to_number(j as c_int), 17);
+                if count < INLINE_ARGS {
+                    number_ends[count] = numbers.len() as u32;
+                } else {
+                    more_ends.push(numbers.len() as u32);
                 }
-                Type::String => args.spans.push((usize::MAX, j as usize)),
-                _ => return Err(LuaApiError::BadArgumentType),
+                count += 1;
             }
+            _ => return Err(LuaApiError::BadArgumentType),
         }
-        Ok((args, argc))
     }
-
-    fn argv(&self, lua: Lua) -> Vec<&[u8]> {
-        self.spans
-            .iter()
-            .map(
-                |&(a, b)| {
-                    if a == usize::MAX {
-                        lua.string_bytes(b as c_int).unwrap_or_default()
-                    } else {
-                        &self.numbers[a..b]
-                    }
-                },
-            )
-            .collect()
+    let mut inline: [&[u8]; INLINE_ARGS] = [&[]; INLINE_ARGS];
+    let mut spilled: Vec<&[u8]> = Vec::new();
+    if argc > INLINE_ARGS {
+        spilled.reserve(argc);
     }
+    let (mut start, mut next) = (0usize, 0usize);
+    for j in 1..=argc {
+        let arg = match lua.string_bytes(j as c_int) {
+            Some(s) => s,
+            None => {
+                let end = if next < INLINE_ARGS { number_ends[next] } else { more_ends[next - INLINE_ARGS] } as usize;
+                next += 1;
+                let arg = &numbers[start..end];
+                start = end;
+                arg
+            }
+        };
+        if argc <= INLINE_ARGS {
+            inline[j - 1] = arg;
+        } else {
+            spilled.push(arg);
+        }
+    }
+    Ok(f(if argc <= INLINE_ARGS { &inline[..argc] } else { &spilled }))
 }
 
 fn generic_call(lua: Lua, raise: bool) -> LuaResult<c_int> {
@@ -73,24 +85,24 @@ fn generic_call(lua: Lua, raise: bool) -> LuaResult<c_int> {
 }
 
 fn call_with_host(lua: Lua, host: &dyn Host, raise: bool) -> LuaResult<c_int> {
-    let (args, argc) = match CommandArgs::read(lua) {
-        Ok(v) => v,
+    let argc = lua.top();
+    let resp3 = host.resp3();
+    let mut is_error = false;
+    let mut converted = Ok(());
+    let outcome = with_command_args(lua, |argv| {
+        host.call(argv, &mut |proto| {
+            is_error = proto.first() == Some(&b'-');
+            converted = push_reply(lua, proto, resp3);
+        })
+    });
+    let result = match outcome {
+        Ok(result) => result,
         Err(e) => {
             lua.set_top(0);
             push_error_table(lua, e.text().as_bytes());
             return if raise { Err(Raise::Pushed) } else { Ok(1) };
         }
     };
-    let argv = args.argv(lua);
-    let resp3 = host.resp3();
-    let mut is_error = false;
-    let mut converted = Ok(());
-    let result = host.call(&argv, &mut |proto| {
-        is_error = proto.first() == Some(&b'-');
-        converted = push_reply(lua, proto, resp3);
-    });
-    drop(argv);
-    drop(args);
     match result {
         Err(text) => {
             lua.set_top(argc);
@@ -227,9 +239,7 @@ pub fn setresp(lua: Lua) -> LuaResult<c_int> {
 
 pub fn acl_check_cmd(lua: Lua) -> LuaResult<c_int> {
     let outcome = host::current(|host| {
-        let (args, _) = CommandArgs::read(lua)?;
-        let argv = args.argv(lua);
-        host.acl_check(&argv).ok_or(LuaApiError::AclCheckUnknownCommand)
+        with_command_args(lua, |argv| host.acl_check(argv))?.ok_or(LuaApiError::AclCheckUnknownCommand)
     });
     match outcome {
         None => raise_error_table(lua, LuaApiError::AclCheckOutsideScript),

@@ -37,6 +37,7 @@ pub const fn upvalue_index(n: c_int) -> c_int {
 unsafe extern "C-unwind" {
     fn lua_enablereadonlytable(l: *mut RawState, idx: c_int, enabled: c_int);
     fn lua_isreadonlytable(l: *mut RawState, idx: c_int) -> c_int;
+    fn lua_tablewrites(l: *mut RawState, idx: c_int) -> std::ffi::c_uint;
 }
 
 /// Status codes of `lua_pcall` and `luaL_loadbuffer`.
@@ -475,6 +476,13 @@ impl Lua {
         debug_assert_eq!(self.type_of(idx), Type::Table);
         // SAFETY: invariant; the value at idx is a table.
         unsafe { lua_isreadonlytable(self.as_ptr(), idx) != 0 }
+    }
+
+    /// How many stores the table at `idx` has received (luax's VM patch W1-W6).
+    pub fn table_writes(self, idx: c_int) -> u32 {
+        debug_assert_eq!(self.type_of(idx), Type::Table);
+        // SAFETY: invariant; the value at idx is a table.
+        unsafe { lua_tablewrites(self.as_ptr(), idx) }
     }
 
     /// Stores the value on top in the registry and returns its reference.

@@ -73,6 +73,80 @@ pub enum HookMode {
 pub struct Vm {
     lua: Lua,
     heap: Box<Heap>,
+    /// Registry reference to the error handler, pushed by every run.
+    handler: c_int,
+    keys: ArgTable,
+    argv: ArgTable,
+}
+
+/// The KEYS or ARGV global. Redis builds a new table for every run; when the previous
+/// run's table was not touched by the script (its write counter did not move and it got
+/// no metatable) and has the array size a new one would have, it is refilled instead:
+/// the same contents in the same layout, without the allocations.
+struct ArgTable {
+    /// Registry references: the global's name, and the current table (0 = none yet).
+    name: c_int,
+    table: Cell<c_int>,
+    capacity: Cell<usize>,
+    len: Cell<usize>,
+    writes: Cell<u32>,
+}
+
+impl ArgTable {
+    fn new(lua: Lua, name: &[u8]) -> ArgTable {
+        lua.push_bytes(name);
+        let name = lua.registry_ref();
+        ArgTable { name, table: Cell::new(0), capacity: Cell::new(0), len: Cell::new(0), writes: Cell::new(0) }
+    }
+
+    /// Makes the global hold `items`.
+    fn fill(&self, lua: Lua, items: &[&[u8]]) {
+        let capacity = if items.is_empty() { 0 } else { items.len().next_power_of_two().min(1 << 26) };
+        if self.table.get() != 0 && self.capacity.get() == capacity {
+            lua.raw_geti(REGISTRY, self.table.get());
+            if lua.get_metatable(-1) {
+                lua.pop(2);
+            } else if lua.table_writes(-1) == self.writes.get() {
+                store_items(lua, items, self.len.get());
+                self.remember(lua, items.len());
+                lua.pop(1);
+                return;
+            } else {
+                lua.pop(1);
+            }
+        }
+        lua.create_table(capacity as c_int, 0);
+        store_items(lua, items, 0);
+        self.remember(lua, items.len());
+        lua.push_value(-1);
+        let old = self.table.replace(lua.registry_ref());
+        if old != 0 {
+            lua.registry_unref(old);
+        }
+        self.capacity.set(capacity);
+        lua.raw_geti(REGISTRY, self.name);
+        lua.insert(-2);
+        lua.set_readonly(GLOBALS, false);
+        lua.raw_set(GLOBALS);
+        lua.set_readonly(GLOBALS, true);
+    }
+
+    fn remember(&self, lua: Lua, len: usize) {
+        self.len.set(len);
+        self.writes.set(lua.table_writes(-1));
+    }
+}
+
+/// `t[1..] = items` for the table on top; slots up to `old_len` beyond them become nil.
+fn store_items(lua: Lua, items: &[&[u8]], old_len: usize) {
+    for (i, item) in items.iter().enumerate() {
+        lua.push_bytes(item);
+        lua.raw_seti(-2, i as c_int + 1);
+    }
+    for i in items.len()..old_len {
+        lua.push_nil();
+        lua.raw_seti(-2, i as c_int + 1);
+    }
 }
 
 impl Vm {
@@ -83,12 +157,14 @@ impl Vm {
         // SAFETY: `lua_alloc` follows lua_Alloc for a `Heap`, and the boxed heap lives in the
         // Vm, which closes the state before dropping it.
         let lua = unsafe { Lua::new_state(lua_alloc, ud) }?;
-        let vm = Vm { lua, heap };
         lua.push_cfunction(lua_fn!(build_environment));
         lua.push_light_userdata((&version as *const ServerVersion).cast_mut().cast());
         if lua.pcall(1, 0, 0) != Status::Ok {
             return None;
         }
+        lua.raw_get_str(GLOBALS, b"__redis__err__handler");
+        let handler = lua.registry_ref();
+        let vm = Vm { lua, heap, handler, keys: ArgTable::new(lua, b"KEYS"), argv: ArgTable::new(lua, b"ARGV") };
         vm.heap.set_limit(heap_limit);
         Some(vm)
     }
@@ -132,10 +208,10 @@ impl Vm {
         lua.check_stack(4);
         // Stack: error handler, function (the same layout as Redis, which the reply
         // conversion's nesting limit depends on).
-        lua.raw_get_str(GLOBALS, b"__redis__err__handler");
+        lua.raw_geti(REGISTRY, self.handler);
         lua.raw_geti(REGISTRY, f.0);
-        set_global_array(lua, b"KEYS", keys);
-        set_global_array(lua, b"ARGV", args);
+        self.keys.fill(lua, keys);
+        self.argv.fill(lua, args);
         if let HookMode::Count(n) = hook_mode {
             lua.set_hook(Some(hook::count_hook), super::state::MASK_COUNT, n);
         }
@@ -181,19 +257,6 @@ impl Drop for Vm {
         self.lua.gc(GcOp::Collect, 0);
         self.lua.close();
     }
-}
-
-/// `KEYS = {...}` / `ARGV = {...}` with `_G` briefly writable, as Redis does.
-fn set_global_array(lua: Lua, name: &[u8], items: &[&[u8]]) {
-    let size = if items.is_empty() { 0 } else { items.len().next_power_of_two() };
-    lua.create_table(size.min(1 << 26) as c_int, 0);
-    for (i, item) in items.iter().enumerate() {
-        lua.push_bytes(item);
-        lua.raw_seti(-2, i as c_int + 1);
-    }
-    lua.set_readonly(GLOBALS, false);
-    lua.raw_set_str(GLOBALS, name);
-    lua.set_readonly(GLOBALS, true);
 }
 
 /// Protected part of `Vm::new` (any Lua error, e.g. out of memory, aborts construction).

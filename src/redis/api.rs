@@ -8,6 +8,7 @@ use std::ffi::{c_char, c_int, c_long, c_longlong, c_void, CStr, CString};
 use std::ptr::NonNull;
 
 use redis_module::raw;
+use smallvec::SmallVec;
 
 pub use raw::{RedisModuleCtx, RedisModuleString};
 
@@ -207,27 +208,85 @@ impl Ctx {
 
     // ---- calling commands ----
 
-    /// `RedisModule_Call(ctx, argv[0], "v<flags>", argv[1..])`; the reply (or `None` with
-    /// errno set when Redis refused the call).
-    pub fn call(self, argv: &[&[u8]], flags: &CStr) -> Result<CallReply, i32> {
-        let name = c_string(argv.first().copied().unwrap_or_default());
-        let args: Vec<*mut RedisModuleString> = argv[1.min(argv.len())..]
+    /// `RedisModule_Call(ctx, argv[0], "b…b<flags>", argv[1..])`; the reply, or the errno
+    /// Redis set when it refused the call without one. `flags` are the format letters after
+    /// the arguments (e.g. `b"EC!"`). Arguments go as (pointer, length) pairs ("b"), so Redis
+    /// builds its own string objects in one pass; long argument lists use a vector ("v").
+    pub fn call(self, argv: &[&[u8]], flags: &[u8]) -> Result<CallReply, i32> {
+        let Some((name, rest)) = argv.split_first() else {
+            return Err(libc::EINVAL);
+        };
+        // The command name as a C string (cut at a NUL, which no command name contains).
+        let name = &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())];
+        let mut cname_buf = [0u8; 64];
+        let cname_heap;
+        let cname: &[u8] = if name.len() < cname_buf.len() {
+            cname_buf[..name.len()].copy_from_slice(name);
+            &cname_buf[..=name.len()]
+        } else {
+            cname_heap = [name, &[0]].concat();
+            &cname_heap
+        };
+        // "b" per argument, or one "v" for a long list, then the flags and the NUL.
+        let inline = rest.len() <= MAX_INLINE_CALL_ARGS;
+        let mut fmt = [0u8; 32];
+        let letters = if inline { rest.len() } else { 1 };
+        fmt[..letters].fill(if inline { b'b' } else { b'v' });
+        let flags = &flags[..flags.len().min(fmt.len() - letters - 1)];
+        fmt[letters..letters + flags.len()].copy_from_slice(flags);
+        let f = rm!(RedisModule_Call);
+        let (ctx, cmd, fmt_ptr) = (self.ptr(), cname.as_ptr().cast::<c_char>(), fmt.as_ptr().cast::<c_char>());
+        macro_rules! call_with {
+            ($($i:literal)*) => {
+                // SAFETY: one (char *, size_t) pair per "b" in the format; the buffers are
+                // read during the call only.
+                unsafe { f(ctx, cmd, fmt_ptr $(, rest[$i].as_ptr().cast::<c_char>(), rest[$i].len())*) }
+            };
+        }
+        let reply = match rest.len() {
+            0 => call_with!(),
+            1 => call_with!(0),
+            2 => call_with!(0 1),
+            3 => call_with!(0 1 2),
+            4 => call_with!(0 1 2 3),
+            5 => call_with!(0 1 2 3 4),
+            6 => call_with!(0 1 2 3 4 5),
+            7 => call_with!(0 1 2 3 4 5 6),
+            8 => call_with!(0 1 2 3 4 5 6 7),
+            _ => self.call_vector(f, cmd, fmt_ptr, rest),
+        };
+        match NonNull::new(reply) {
+            Some(r) => Ok(CallReply(r)),
+            None => Err(errno()),
+        }
+    }
+
+    /// `RedisModule_Call` with a vector of string objects ("v"), for long argument lists.
+    fn call_vector(
+        self,
+        f: unsafe extern "C" fn(
+            *mut RedisModuleCtx,
+            *const c_char,
+            *const c_char,
+            ...
+        ) -> *mut raw::RedisModuleCallReply,
+        cmd: *const c_char,
+        fmt: *const c_char,
+        rest: &[&[u8]],
+    ) -> *mut raw::RedisModuleCallReply {
+        let args: Vec<*mut RedisModuleString> = rest
             .iter()
             // SAFETY: valid context; Redis copies the bytes into a new string object.
             .map(|a| unsafe { rm!(RedisModule_CreateString)(self.ptr(), a.as_ptr().cast(), a.len()) })
             .collect();
         // SAFETY: "v" takes (RedisModuleString **, size_t); the strings are live until freed
         // below, after Redis has taken its own references.
-        let reply =
-            unsafe { rm!(RedisModule_Call)(self.ptr(), name.as_ptr(), flags.as_ptr(), args.as_ptr(), args.len()) };
+        let reply = unsafe { f(self.ptr(), cmd, fmt, args.as_ptr(), args.len()) };
         for s in args {
             // SAFETY: created above with this context, freed once.
             unsafe { rm!(RedisModule_FreeString)(self.ptr(), s) };
         }
-        match NonNull::new(reply) {
-            Some(r) => Ok(CallReply(r)),
-            None => Err(errno()),
-        }
+        reply
     }
 
     // ---- server state ----
@@ -353,9 +412,9 @@ unsafe fn string_bytes<'a>(s: *mut RedisModuleString) -> &'a [u8] {
 ///
 /// # Safety
 /// `argv`/`argc` must be the arguments Redis passed to the current command.
-pub unsafe fn args<'a>(argv: *mut *mut RedisModuleString, argc: c_int) -> Vec<&'a [u8]> {
+pub unsafe fn args<'a>(argv: *mut *mut RedisModuleString, argc: c_int) -> SmallVec<[&'a [u8]; 16]> {
     if argv.is_null() || argc <= 0 {
-        return Vec::new();
+        return SmallVec::new();
     }
     // SAFETY: per the contract, argv points to argc live strings.
     let slice = unsafe { std::slice::from_raw_parts(argv, argc as usize) };
@@ -582,6 +641,9 @@ impl FilterCtx {
         }
     }
 }
+
+/// Arguments passed one by one to `RedisModule_Call` (more go as a vector).
+const MAX_INLINE_CALL_ARGS: usize = 8;
 
 /// Bytes → C string, cut at the first NUL (as Redis's C strings are).
 pub fn c_string(b: &[u8]) -> CString {

@@ -1,8 +1,14 @@
 //! Command metadata for `redis.call`, read from `COMMAND INFO` once per command and cached.
+//!
+//! In front of the name-keyed cache sits a small cache keyed by the address of the name's
+//! bytes: Lua interns strings, so a script passes the same bytes at the same address on
+//! every call, and a hit costs one comparison instead of lowercasing and hashing.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
+
+use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 
 use super::api::Ctx;
 use super::resp::{self, Value};
@@ -14,54 +20,102 @@ use crate::engine::server::CommandSpec;
 const MAY_REPLICATE: &[&[u8]] = &[b"pfcount", b"publish", b"spublish"];
 
 struct Entry {
-    spec: Rc<CommandSpec>,
+    spec: CommandSpec,
     has_subcommands: bool,
 }
 
-thread_local! {
-    static CACHE: RefCell<HashMap<Vec<u8>, Rc<Entry>>> = RefCell::new(HashMap::new());
+/// Slots of the address-keyed cache (a power of two).
+const FAST_SLOTS: usize = 64;
+
+/// One slot: where the name's bytes were seen, the bytes themselves (addresses are reused
+/// once a string is collected), and the command.
+#[derive(Clone, Copy)]
+struct FastSlot {
+    addr: usize,
+    len: usize,
+    name: [u8; 24],
+    spec: CommandSpec,
 }
+
+thread_local! {
+    static CACHE: RefCell<FxHashMap<Box<[u8]>, Rc<Entry>>> = RefCell::new(FxHashMap::default());
+    static FAST: RefCell<[Option<FastSlot>; FAST_SLOTS]> = const { RefCell::new([None; FAST_SLOTS]) };
+}
+
+fn fast_index(addr: usize) -> usize {
+    (addr >> 4) & (FAST_SLOTS - 1)
+}
+
+fn fast_get(name: &[u8]) -> Option<CommandSpec> {
+    let addr = name.as_ptr() as usize;
+    FAST.with(|f| {
+        let slot = f.borrow()[fast_index(addr)]?;
+        (slot.addr == addr && slot.len == name.len() && slot.name[..slot.len] == *name).then_some(slot.spec)
+    })
+}
+
+fn fast_put(name: &[u8], spec: CommandSpec) {
+    if name.len() > 24 {
+        return;
+    }
+    let addr = name.as_ptr() as usize;
+    let mut slot = FastSlot { addr, len: name.len(), name: [0; 24], spec };
+    slot.name[..name.len()].copy_from_slice(name);
+    FAST.with(|f| f.borrow_mut()[fast_index(addr)] = Some(slot));
+}
+
+/// A lowercased command name, kept on the stack.
+type Name = SmallVec<[u8; 32]>;
 
 /// The command `argv` names, as Redis's `lookupCommand` resolves it: a container with
 /// arguments resolves to its subcommand (or nothing, if unknown).
-pub fn lookup(ctx: Ctx, argv: &[&[u8]]) -> Option<Rc<CommandSpec>> {
-    let name = argv.first()?.to_ascii_lowercase();
-    let base = entry(ctx, name.clone())?;
-    if !base.has_subcommands || argv.len() == 1 {
-        return Some(base.spec.clone());
+pub fn lookup(ctx: Ctx, argv: &[&[u8]]) -> Option<CommandSpec> {
+    let raw = *argv.first()?;
+    if let Some(spec) = fast_get(raw) {
+        return Some(spec);
     }
-    let mut full = name;
-    full.push(b'|');
-    full.extend(argv[1].to_ascii_lowercase());
-    entry(ctx, full).map(|e| e.spec.clone())
+    let mut name: Name = raw.iter().map(u8::to_ascii_lowercase).collect();
+    let base = entry(ctx, &name)?;
+    if !base.has_subcommands {
+        fast_put(raw, base.spec);
+        return Some(base.spec);
+    }
+    if argv.len() == 1 {
+        return Some(base.spec);
+    }
+    name.push(b'|');
+    name.extend(argv[1].iter().map(u8::to_ascii_lowercase));
+    entry(ctx, &name).map(|e| e.spec)
 }
 
-fn entry(ctx: Ctx, name: Vec<u8>) -> Option<Rc<Entry>> {
-    if name.contains(&b'|') && name.iter().filter(|&&b| b == b'|').count() > 1 {
-        return None;
-    }
-    if let Some(e) = CACHE.with(|c| c.borrow().get(&name).cloned()) {
+fn entry(ctx: Ctx, name: &[u8]) -> Option<Rc<Entry>> {
+    if let Some(e) = CACHE.with(|c| c.borrow().get(name).cloned()) {
         return Some(e);
     }
-    let reply = ctx.call(&[b"COMMAND", b"INFO", &name], c"v").ok()?;
+    if name.iter().filter(|&&b| b == b'|').count() > 1 {
+        return None;
+    }
+    let reply = ctx.call(&[b"COMMAND", b"INFO", name], b"").ok()?;
     let parsed = resp::parse(reply.proto())?;
     let info = parsed.as_array()?.first()?.as_array()?;
     let entry = Rc::new(parse_info(info)?);
     // Only known commands are cached: a module loaded later may add the others.
-    CACHE.with(|c| c.borrow_mut().insert(name, entry.clone()));
+    CACHE.with(|c| c.borrow_mut().insert(name.into(), entry.clone()));
     Some(entry)
 }
 
 /// Drops the cache (after MODULE LOAD/UNLOAD could change the command table).
 pub fn clear() {
     CACHE.with(|c| c.borrow_mut().clear());
+    FAST.with(|f| *f.borrow_mut() = [None; FAST_SLOTS]);
 }
 
 fn parse_info(info: &[Value]) -> Option<Entry> {
     let name = info.first()?.as_bytes()?.to_ascii_lowercase();
     let arity = i32::try_from(info.get(1)?.as_int()?).ok()?;
     let may_replicate = MAY_REPLICATE.contains(&name.as_slice());
-    let mut spec = CommandSpec { name, arity, may_replicate, ..CommandSpec::default() };
+    let is_select = name == b"select";
+    let mut spec = CommandSpec { arity, may_replicate, is_select, ..CommandSpec::default() };
     for flag in info.get(2)?.as_array()? {
         match flag.as_bytes() {
             Some(b"write") => spec.write = true,
@@ -74,5 +128,5 @@ fn parse_info(info: &[Value]) -> Option<Entry> {
         }
     }
     let has_subcommands = info.get(9).and_then(Value::as_array).is_some_and(|s| !s.is_empty());
-    Some(Entry { spec: Rc::new(spec), has_subcommands })
+    Some(Entry { spec, has_subcommands })
 }

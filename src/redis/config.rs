@@ -47,7 +47,7 @@ pub fn write_safety(ctx: Ctx) -> WriteSafety {
 }
 
 fn config_get(ctx: Ctx, name: &[u8]) -> Option<Vec<u8>> {
-    let reply = ctx.call(&[b"CONFIG", b"GET", name], c"v").ok()?;
+    let reply = ctx.call(&[b"CONFIG", b"GET", name], b"").ok()?;
     let value = resp::parse(reply.proto())?;
     value.as_array()?.get(1)?.as_bytes().map(<[u8]>::to_vec)
 }

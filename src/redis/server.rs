@@ -3,7 +3,6 @@
 
 use std::cell::OnceCell;
 use std::ffi::CStr;
-use std::rc::Rc;
 
 use super::api::{self, Ctx, User};
 use super::resp::{self, Value};
@@ -26,7 +25,7 @@ impl RedisServer {
     }
 
     fn info(&self, section: &[u8]) -> Vec<u8> {
-        match self.ctx.call(&[b"INFO", section], c"v") {
+        match self.ctx.call(&[b"INFO", section], b"") {
             Ok(reply) => match resp::parse(reply.proto()) {
                 Some(Value::Bulk(text)) => text,
                 _ => Vec::new(),
@@ -40,7 +39,7 @@ impl RedisServer {
     /// options), so nothing is written either way.
     fn aof_error(&self) -> ReplyError {
         let probe: [&[u8]; 5] = [b"SET", b"luax:probe", b"x", b"NX", b"XX"];
-        let text = self.ctx.call(&probe, c"vES").ok().map(|r| r.proto().to_vec()).unwrap_or_default();
+        let text = self.ctx.call(&probe, b"ES").ok().map(|r| r.proto().to_vec()).unwrap_or_default();
         match text.strip_prefix(b"-MISCONF Errors writing to the AOF file: ") {
             Some(reason) => ReplyError::MisconfAof(String::from_utf8_lossy(reason.trim_ascii_end()).into_owned()),
             None => ReplyError::MisconfAof("Unknown error".into()),
@@ -52,32 +51,27 @@ impl RedisServer {
     }
 }
 
-/// `RedisModule_Call` flags for one script command: argv vector, errors as replies, ACL
-/// check as the calling user, replication per `redis.set_repl`, RESP3 after
-/// `redis.setresp(3)`, and Redis's own write-state checks (persistence errors, missing
-/// replicas) while the script is clean.
-fn call_flags(opts: ExecOptions) -> Vec<u8> {
-    let mut f = b"vEC".to_vec();
-    if opts.repl != 0 {
-        f.push(b'!');
-        if opts.repl & 1 == 0 {
-            f.push(b'A');
-        }
-        if opts.repl & 2 == 0 {
-            f.push(b'R');
-        }
-    }
-    if opts.resp3 {
-        f.push(b'3');
-    }
-    if opts.check_write_state {
-        f.push(b'S');
-    }
-    f
+/// `RedisModule_Call` flags for one script command (after the arguments): errors as
+/// replies, ACL check as the calling user, replication per `redis.set_repl` ("!" to
+/// propagate, "A"/"R" to leave out AOF/replicas), RESP3 after `redis.setresp(3)`, and
+/// Redis's own write-state checks ("S": persistence errors, missing replicas) while the
+/// script is clean.
+fn call_flags(opts: ExecOptions) -> &'static [u8] {
+    const FLAGS: [[[&[u8]; 2]; 2]; 4] = [
+        // repl 0: no propagation
+        [[b"EC", b"ECS"], [b"EC3", b"EC3S"]],
+        // repl 1: AOF only
+        [[b"EC!R", b"EC!RS"], [b"EC!R3", b"EC!R3S"]],
+        // repl 2: replicas only
+        [[b"EC!A", b"EC!AS"], [b"EC!A3", b"EC!A3S"]],
+        // repl 3: both
+        [[b"EC!", b"EC!S"], [b"EC!3", b"EC!3S"]],
+    ];
+    FLAGS[(opts.repl & 3) as usize][usize::from(opts.resp3)][usize::from(opts.check_write_state)]
 }
 
 impl Server for RedisServer {
-    fn command(&self, argv: &[&[u8]]) -> Option<Rc<CommandSpec>> {
+    fn command(&self, argv: &[&[u8]]) -> Option<CommandSpec> {
         cmdtable::lookup(self.ctx, argv)
     }
 
@@ -86,7 +80,7 @@ impl Server for RedisServer {
             Some(user) if !user.may_run(argv) => {
                 // Let Redis say which part was refused (and write its ACL log entry); the
                 // command is denied, so this call does not run it.
-                let reason = match self.ctx.call(argv, c"vEC") {
+                let reason = match self.ctx.call(argv, b"EC") {
                     Ok(reply) => acl_denial(reply.proto()),
                     Err(_) => None,
                 };
@@ -101,8 +95,7 @@ impl Server for RedisServer {
     }
 
     fn execute(&self, argv: &[&[u8]], opts: ExecOptions, on_reply: &mut dyn FnMut(&[u8])) -> Result<(), Vec<u8>> {
-        let flags = api::c_string(&call_flags(opts));
-        match self.ctx.call(argv, &flags) {
+        match self.ctx.call(argv, call_flags(opts)) {
             Ok(reply) => {
                 let proto = reply.proto();
                 if let Some(denied) = acl_denial(proto) {
@@ -148,7 +141,7 @@ impl Server for RedisServer {
     fn keys_slot(&self, argv: &[&[u8]]) -> Option<u16> {
         let mut cmd: Vec<&[u8]> = vec![b"COMMAND", b"GETKEYS"];
         cmd.extend_from_slice(argv);
-        let reply = self.ctx.call(&cmd, c"v").ok()?;
+        let reply = self.ctx.call(&cmd, b"").ok()?;
         let keys = resp::parse(reply.proto())?;
         let mut slots = keys.as_array()?.iter().filter_map(Value::as_bytes).map(key_slot);
         let first = slots.next()?;
@@ -158,13 +151,13 @@ impl Server for RedisServer {
     fn slot_is_local(&self, slot: u16) -> bool {
         let Some(myid) = self
             .ctx
-            .call(&[b"CLUSTER", b"MYID"], c"v")
+            .call(&[b"CLUSTER", b"MYID"], b"")
             .ok()
             .and_then(|r| resp::parse(r.proto()).and_then(|v| v.as_bytes().map(<[u8]>::to_vec)))
         else {
             return false;
         };
-        let Some(slots) = self.ctx.call(&[b"CLUSTER", b"SLOTS"], c"v").ok().and_then(|r| resp::parse(r.proto())) else {
+        let Some(slots) = self.ctx.call(&[b"CLUSTER", b"SLOTS"], b"").ok().and_then(|r| resp::parse(r.proto())) else {
             return false;
         };
         slots.as_array().unwrap_or_default().iter().any(|range| {
