@@ -21,3 +21,8 @@ pub mod libs;
 pub mod lua;
 pub mod module;
 pub mod redis;
+
+/// Rust allocations go to the server's allocator when loaded in Redis (tests use the system's).
+#[cfg(not(test))]
+#[global_allocator]
+static ALLOCATOR: redis::alloc::ServerAllocator = redis::alloc::ServerAllocator;

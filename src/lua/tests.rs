@@ -132,3 +132,41 @@ fn redis_call_converts_replies() {
     let last = calls.last().map(|c| c.iter().map(|a| String::from_utf8_lossy(a).into_owned()).collect::<Vec<_>>());
     assert_eq!(last, Some(vec!["get".into(), "0.10000000000000001".into(), "1e+20".into(), "x".into()]));
 }
+
+/// Runs a compiled body with KEYS/ARGV on an existing VM.
+fn run_with(vm: &super::vm::Vm, body: &str, keys: &[&[u8]], args: &[&[u8]]) -> String {
+    use super::vm::{Call, HookMode};
+    let host = FakeHost::default();
+    let mut out = crate::convert::sink::RespWriter::new(false);
+    let f = vm.compile(body.as_bytes()).unwrap_or_else(|_| std::process::abort());
+    let call = Call { func: f, sha: &[b'0'; 40], keys, args, hook: HookMode::Off };
+    vm.run(&call, &host, &mut out);
+    vm.release(f);
+    String::from_utf8_lossy(&out.out).into_owned()
+}
+
+#[test]
+fn keys_and_argv_never_leak_between_runs() {
+    let vm = new_vm();
+    let same = "return tostring(KEYS) .. tostring(ARGV)";
+    let a = run_with(&vm, same, &[b"k1"], &[b"a1", b"a2"]);
+    let b = run_with(&vm, same, &[b"k2"], &[b"b1", b"b2"]);
+    // Untouched tables of the same size are refilled, not rebuilt.
+    assert_eq!(a, b);
+    // A script that changes them gets fresh ones next time, holding exactly the new values.
+    run_with(&vm, "KEYS.x = 1 KEYS[5] = 'y' ARGV[1] = nil setmetatable(ARGV, {})", &[b"k"], &[b"a", b"b"]);
+    let after = run_with(
+        &vm,
+        "local n = 0 for _ in pairs(KEYS) do n = n + 1 end \
+         return {n, #KEYS, KEYS[1], tostring(KEYS.x), tostring(getmetatable(ARGV)), ARGV[1], ARGV[2]}",
+        &[b"k9"],
+        &[b"c1", b"c2"],
+    );
+    assert_eq!(after, "*7\r\n:1\r\n:1\r\n$2\r\nk9\r\n$3\r\nnil\r\n$3\r\nnil\r\n$2\r\nc1\r\n$2\r\nc2\r\n");
+    // Fewer items than before: the rest are gone.
+    assert_eq!(run_with(&vm, "return {#ARGV, ARGV[2]}", &[], &[b"only"]), "*1\r\n:1\r\n");
+    // The same large argument twice is the same string, and still correct.
+    let doc = vec![b'x'; 5000];
+    assert_eq!(run_with(&vm, "return #ARGV[1]", &[], &[&doc]), ":5000\r\n");
+    assert_eq!(run_with(&vm, "return #ARGV[1]", &[], &[&doc]), ":5000\r\n");
+}

@@ -107,7 +107,7 @@ impl ArgTable {
             if lua.get_metatable(-1) {
                 lua.pop(2);
             } else if lua.table_writes(-1) == self.writes.get() {
-                store_items(lua, items, self.len.get());
+                refill_items(lua, items, self.len.get());
                 self.remember(lua, items.len());
                 lua.pop(1);
                 return;
@@ -134,6 +134,29 @@ impl ArgTable {
     fn remember(&self, lua: Lua, len: usize) {
         self.len.set(len);
         self.writes.set(lua.table_writes(-1));
+    }
+}
+
+/// Like `store_items` for a table already holding the previous run's items: a slot that
+/// already holds the same bytes keeps its string (an argument repeated from call to call,
+/// such as a large document, is then not hashed and interned again).
+fn refill_items(lua: Lua, items: &[&[u8]], old_len: usize) {
+    for (i, item) in items.iter().enumerate() {
+        let slot = i as c_int + 1;
+        if i < old_len {
+            lua.raw_geti(-1, slot);
+            let same = lua.string_bytes(-1) == Some(*item);
+            lua.pop(1);
+            if same {
+                continue;
+            }
+        }
+        lua.push_bytes(item);
+        lua.raw_seti(-2, slot);
+    }
+    for i in items.len()..old_len {
+        lua.push_nil();
+        lua.raw_seti(-2, i as c_int + 1);
     }
 }
 

@@ -1,6 +1,7 @@
 //! Everything that touches the Redis module API. `api` holds all of the raw calls; the rest
 //! builds on it: the engine's `Server`, reply sinks, command metadata, registration.
 
+pub mod alloc;
 pub mod api;
 pub mod cmdtable;
 pub mod config;
