@@ -127,7 +127,7 @@ def memory_comparison(tmp, count):
             pipe.execute()
             time.sleep(0.2)
             after = memory(server)
-            info = r.info()
+            info = r.info("luax") if load[0].startswith("LUAX") else r.info("memory")
             rows.append((label, after[0] - before[0], after[1] - before[1], info))
         finally:
             server.stop()
@@ -179,8 +179,8 @@ def main():
     for label, used, rss, _ in rows:
         print(f"{label:<22} {used:>14,} {rss:>14,}")
     luax_info = rows[1][3]
-    print(f"luax's Lua VM (INFO luax): {luax_info.get('luax_vm_memory', 'n/a')} bytes; "
-          f"native Lua VM (used_memory_lua): {rows[0][3].get('used_memory_lua', 'n/a')} bytes")
+    print(f"Lua VM heap: luax {luax_info.get('luax_used_memory_vm', 'n/a')} bytes (INFO luax), "
+          f"native {rows[0][3].get('used_memory_lua', 'n/a')} bytes (used_memory_lua)")
     shutil.rmtree(tmp, ignore_errors=True)
 
 
