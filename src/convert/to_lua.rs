@@ -18,8 +18,46 @@ pub enum ConvertError {
 /// Pushes the Lua value of the single RESP reply in `proto`; `resp3` tells whether the
 /// command ran with RESP3 (after `redis.setresp(3)`).
 pub fn push_reply(lua: Lua, proto: &[u8], resp3: bool) -> Result<(), ConvertError> {
+    // The replies most commands give, without the general parser (a C function has room
+    // for a few values on its stack).
+    if let Some(body) = proto.strip_suffix(b"\r\n") {
+        match body.split_first() {
+            Some((b':', digits)) => {
+                if let Some(v) = parse_i64(digits) {
+                    lua.push_number(v as f64);
+                    return Ok(());
+                }
+            }
+            Some((b'+', text)) if !text.contains(&b'\r') => {
+                lua.create_table(0, 1);
+                lua.push_bytes(text);
+                lua.raw_set_str(-2, b"ok");
+                return Ok(());
+            }
+            _ => {}
+        }
+    }
     let mut parser = Parser { buf: proto, pos: 0, resp3 };
     parser.value(lua, true)
+}
+
+/// A RESP integer line: optional '-', then digits, within i64.
+fn parse_i64(line: &[u8]) -> Option<i64> {
+    let (negative, digits) = match line.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, line),
+    };
+    if digits.is_empty() || digits.len() > 19 {
+        return std::str::from_utf8(line).ok()?.parse().ok();
+    }
+    let mut v: i64 = 0;
+    for &d in digits {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(i64::from(d - b'0'))?;
+    }
+    Some(if negative { -v } else { v })
 }
 
 /// Pushes an error table the way Redis's `luaPushErrorBuff` builds it from either
@@ -89,14 +127,17 @@ struct Parser<'a> {
 impl<'a> Parser<'a> {
     fn line(&mut self) -> Result<&'a [u8], ConvertError> {
         let rest = &self.buf[self.pos.min(self.buf.len())..];
-        let end = rest.windows(2).position(|w| w == b"\r\n").ok_or(ConvertError::Malformed)?;
+        // Lines of a reply Redis generated hold no CR of their own.
+        let end = rest.iter().position(|&b| b == b'\r').ok_or(ConvertError::Malformed)?;
+        if rest.get(end + 1) != Some(&b'\n') {
+            return Err(ConvertError::Malformed);
+        }
         self.pos += end + 2;
         Ok(&rest[..end])
     }
 
     fn int_line(&mut self) -> Result<i64, ConvertError> {
-        let line = self.line()?;
-        std::str::from_utf8(line).ok().and_then(|s| s.parse().ok()).ok_or(ConvertError::Malformed)
+        parse_i64(self.line()?).ok_or(ConvertError::Malformed)
     }
 
     fn bytes(&mut self, len: usize) -> Result<&'a [u8], ConvertError> {

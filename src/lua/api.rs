@@ -30,50 +30,63 @@ fn with_command_args<R>(lua: Lua, f: impl FnOnce(&[&[u8]]) -> R) -> Result<R, Lu
         return Err(LuaApiError::NoArguments);
     }
     let argc = argc as usize;
-    // Numbers are formatted first, into one buffer that is only read afterwards.
+    if argc > INLINE_ARGS {
+        return with_many_command_args(lua, argc, f);
+    }
+    // Strings are taken where they are; numbers are formatted into `numbers`, and their
+    // slices taken once it no longer grows.
     let mut numbers: SmallVec<[u8; 128]> = SmallVec::new();
-    let mut number_ends = [0u32; INLINE_ARGS];
-    let mut more_ends: Vec<u32> = Vec::new();
-    let mut count = 0;
-    for j in 1..=argc {
-        match lua.type_of(j as c_int) {
-            Type::String => {}
+    let mut argv: [&[u8]; INLINE_ARGS] = [&[]; INLINE_ARGS];
+    let mut number_spans = [(0u32, 0u32); INLINE_ARGS];
+    let mut has_numbers = false;
+    for j in 0..argc {
+        let idx = j as c_int + 1;
+        match lua.type_of(idx) {
+            Type::String => argv[j] = lua.to_bytes(idx).unwrap_or_default(),
             Type::Number => {
-                write_g(&mut numbers, lua.to_number(j as c_int), 17);
-                if count < INLINE_ARGS {
-                    number_ends[count] = numbers.len() as u32;
-                } else {
-                    more_ends.push(numbers.len() as u32);
-                }
-                count += 1;
+                let start = numbers.len() as u32;
+                write_g(&mut numbers, lua.to_number(idx), 17);
+                number_spans[j] = (start, numbers.len() as u32);
+                has_numbers = true;
             }
             _ => return Err(LuaApiError::BadArgumentType),
         }
     }
-    let mut inline: [&[u8]; INLINE_ARGS] = [&[]; INLINE_ARGS];
-    let mut spilled: Vec<&[u8]> = Vec::new();
-    if argc > INLINE_ARGS {
-        spilled.reserve(argc);
-    }
-    let (mut start, mut next) = (0usize, 0usize);
-    for j in 1..=argc {
-        let arg = match lua.string_bytes(j as c_int) {
-            Some(s) => s,
-            None => {
-                let end = if next < INLINE_ARGS { number_ends[next] } else { more_ends[next - INLINE_ARGS] } as usize;
-                next += 1;
-                let arg = &numbers[start..end];
-                start = end;
-                arg
+    if has_numbers {
+        for j in 0..argc {
+            let (start, end) = number_spans[j];
+            if end > start {
+                argv[j] = &numbers[start as usize..end as usize];
             }
-        };
-        if argc <= INLINE_ARGS {
-            inline[j - 1] = arg;
-        } else {
-            spilled.push(arg);
         }
     }
-    Ok(f(if argc <= INLINE_ARGS { &inline[..argc] } else { &spilled }))
+    Ok(f(&argv[..argc]))
+}
+
+/// `with_command_args` for long argument lists (on the heap).
+fn with_many_command_args<R>(lua: Lua, argc: usize, f: impl FnOnce(&[&[u8]]) -> R) -> Result<R, LuaApiError> {
+    let mut numbers: Vec<u8> = Vec::new();
+    let mut spans: Vec<Option<(usize, usize)>> = Vec::with_capacity(argc);
+    for j in 1..=argc {
+        match lua.type_of(j as c_int) {
+            Type::String => spans.push(None),
+            Type::Number => {
+                let start = numbers.len();
+                write_g(&mut numbers, lua.to_number(j as c_int), 17);
+                spans.push(Some((start, numbers.len())));
+            }
+            _ => return Err(LuaApiError::BadArgumentType),
+        }
+    }
+    let argv: Vec<&[u8]> = spans
+        .iter()
+        .enumerate()
+        .map(|(j, span)| match span {
+            Some((a, b)) => &numbers[*a..*b],
+            None => lua.to_bytes(j as c_int + 1).unwrap_or_default(),
+        })
+        .collect();
+    Ok(f(&argv))
 }
 
 fn generic_call(lua: Lua, raise: bool) -> LuaResult<c_int> {
