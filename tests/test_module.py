@@ -80,3 +80,31 @@ def test_help_lists_subcommands(server):
     lines = server.client().execute_command("LUAX.SCRIPT", "HELP")
     assert lines[0] == b"LUAX.SCRIPT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
     assert b"LOAD <script>" in lines and b"KILL" in lines and lines[-1] == b"    Prints this help."
+
+
+def test_repository_redis_conf_loads_the_module(tmp_path):
+    """`make run` starts redis-server with redis.conf and a copy of the module in its dir."""
+    import os
+    import subprocess
+
+    from conftest import ROOT, free_port, wait_until
+
+    shutil.copy(MODULE, tmp_path / "libluax.so")
+    port = free_port()
+    proc = subprocess.Popen(["redis-server", os.path.join(ROOT, "redis.conf"), "--port", str(port),
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        client = redis.Redis(port=port, socket_timeout=2)
+
+        def answers():
+            try:
+                return client.ping()
+            except redis.exceptions.ConnectionError:
+                assert proc.poll() is None, "redis-server exited"
+                return False
+
+        wait_until(answers, what="redis-server with redis.conf")
+        assert client.execute_command("LUAX.EVAL", "return 'loaded'", 0) == b"loaded"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
