@@ -89,10 +89,13 @@ def test_repository_redis_conf_loads_the_module(tmp_path):
 
     from conftest import ROOT, free_port, wait_until
 
-    shutil.copy(MODULE, tmp_path / "libluax.so")
+    # The layout `make run` creates, in a scratch checkout directory.
+    run_dir = tmp_path / "target" / "run"
+    run_dir.mkdir(parents=True)
+    shutil.copy(MODULE, run_dir / "libluax.so")
     port = free_port()
-    proc = subprocess.Popen(["redis-server", os.path.join(ROOT, "redis.conf"), "--port", str(port),
-                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(["redis-server", os.path.join(ROOT, "redis.conf"), "--port", str(port)], cwd=tmp_path,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         client = redis.Redis(port=port, socket_timeout=2)
 
