@@ -11,11 +11,23 @@ pub struct Heap {
     used: Cell<usize>,
     /// 0 = no limit.
     limit: Cell<usize>,
+    /// The limit only applies while a script runs inside a protected call: a Lua memory
+    /// error anywhere else (building KEYS/ARGV, converting the reply) would be unprotected,
+    /// and Lua ends the process on those.
+    enforced: Cell<bool>,
 }
 
 impl Heap {
     pub fn new(limit: usize) -> Heap {
-        Heap { used: Cell::new(0), limit: Cell::new(limit) }
+        Heap { used: Cell::new(0), limit: Cell::new(limit), enforced: Cell::new(false) }
+    }
+
+    /// Applies the limit for the duration of `f` (a protected call).
+    pub fn enforced<R>(&self, f: impl FnOnce() -> R) -> R {
+        let before = self.enforced.replace(true);
+        let out = f();
+        self.enforced.set(before);
+        out
     }
 
     pub fn used(&self) -> usize {
@@ -24,6 +36,12 @@ impl Heap {
 
     pub fn limit(&self) -> usize {
         self.limit.get()
+    }
+
+    /// Within a quarter of the limit.
+    pub fn near_limit(&self) -> bool {
+        let limit = self.limit.get();
+        limit != 0 && self.used.get() > limit - limit / 4
     }
 
     pub fn set_limit(&self, limit: usize) {
@@ -49,7 +67,7 @@ pub unsafe extern "C" fn lua_alloc(ud: *mut c_void, ptr: *mut c_void, osize: usi
     }
     let after = heap.used.get().saturating_sub(old).saturating_add(nsize);
     let limit = heap.limit.get();
-    if nsize > old && limit != 0 && after > limit {
+    if nsize > old && limit != 0 && after > limit && heap.enforced.get() {
         return std::ptr::null_mut();
     }
     // SAFETY: `ptr` is null or a live block from this allocator.

@@ -208,14 +208,23 @@ impl Vm {
     /// Compiles a script body (shebang line already blanked out) as chunk `@user_script`.
     pub fn compile(&self, body: &[u8]) -> Result<FunctionRef, Vec<u8>> {
         let lua = self.lua;
-        match lua.load_buffer(body, c"@user_script") {
+        match self.heap.enforced(|| lua.load_buffer(body, c"@user_script")) {
             Status::Ok => Ok(FunctionRef(lua.registry_ref())),
-            _ => {
+            status => {
                 let msg = lua.to_bytes(-1).map(<[u8]>::to_vec).unwrap_or_else(|| b"unknown error".to_vec());
                 lua.pop(1);
+                if status == Status::Memory {
+                    self.reclaim();
+                }
                 Err(msg)
             }
         }
+    }
+
+    /// A full collection after a script ran out of memory: Lua 5.1 does not collect on a
+    /// failed allocation, so without it the garbage would keep refusing the next scripts.
+    fn reclaim(&self) {
+        self.lua.gc(GcOp::Collect, 0);
     }
 
     pub fn release(&self, f: FunctionRef) {
@@ -238,7 +247,7 @@ impl Vm {
         if let HookMode::Count(n) = hook_mode {
             lua.set_hook(Some(hook::count_hook), super::state::MASK_COUNT, n);
         }
-        let status = host::with_current(host, || lua.pcall(0, 1, -2));
+        let status = host::with_current(host, || self.heap.enforced(|| lua.pcall(0, 1, -2)));
         CALLS_SINCE_GC.with(|c| {
             let n = c.get() + 1;
             if n == GC_PERIOD {
@@ -257,6 +266,10 @@ impl Vm {
             lua.set_hook(None, 0, 0);
         }
         lua.set_top(base);
+        // Also after a script that caught its own memory error and went on.
+        if status == Status::Memory || self.heap.near_limit() {
+            self.reclaim();
+        }
     }
 
     /// Compiles and runs `body` with no keys or arguments (unit tests).
