@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod flags;
 pub mod prepare;
 pub mod run;
+pub mod script_client;
 pub mod server;
 pub mod shebang;
 

@@ -10,6 +10,8 @@ use std::cell::Cell;
 use super::checks::{self, RunFlags};
 use super::cluster;
 use super::prepare::RunMode;
+use super::script_client;
+use super::server::CommandKind;
 use super::server::{ExecOptions, Server, ServerState};
 use crate::error::{LuaApiError, ReplyError};
 use crate::lua::host::{Host, Interrupt, LOG_WARNING};
@@ -172,6 +174,19 @@ impl<'a> Run<'a> {
         STATUS.with(|s| s.dirty.get())
     }
 
+    /// SORT of a set asking for no sorting is sorted lexicographically when a script runs it
+    /// (so replicas agree); the arguments that do that, if this is such a call.
+    fn sort_for_script(&self, argv: &[&[u8]]) -> Option<Vec<Vec<u8>>> {
+        if script_client::sort_without_sorting(argv) != Some(true) {
+            return None;
+        }
+        let key = *argv.get(1)?;
+        let opts = ExecOptions { resp3: false, repl: 0, check_write_state: false };
+        let mut is_set = false;
+        self.server.execute(&[b"TYPE", key], opts, &mut |proto| is_set = proto == b"+set\r\n").ok()?;
+        is_set.then(|| script_client::sort_alpha(argv))
+    }
+
     /// The cross-slot rule of cluster scripts (Redis reports a non-local key first).
     fn check_slot(&self, argv: &[&[u8]]) -> Result<(), Vec<u8>> {
         let Some(slot) = self.server.keys_slot(argv) else {
@@ -212,7 +227,19 @@ impl Host for Run<'_> {
             repl: self.repl.get(),
             check_write_state: write && !dirty && !self.state.obey_client,
         };
-        let is_select = spec.is_some_and(|s| s.is_select);
+        let kind = spec.map(|s| s.kind).unwrap_or_default();
+        let rewritten = match kind {
+            CommandKind::Xread | CommandKind::XreadGroup => {
+                if let Some(err) = script_client::xread_block_error(argv, kind == CommandKind::XreadGroup) {
+                    return Err(err);
+                }
+                None
+            }
+            CommandKind::Sort => self.sort_for_script(argv),
+            _ => None,
+        };
+        let rewritten_argv: Option<Vec<&[u8]>> = rewritten.as_ref().map(|r| r.iter().map(Vec::as_slice).collect());
+        let argv = rewritten_argv.as_deref().unwrap_or(argv);
         let mut ok = false;
         let executed = self.server.execute(argv, opts, &mut |proto| {
             ok = proto.first() != Some(&b'-');
@@ -226,7 +253,7 @@ impl Host for Run<'_> {
             }
             return Err(refusal);
         }
-        if is_select && ok {
+        if kind == CommandKind::Select && ok {
             // Redis's script client keeps the selected DB for the rest of the run.
             let db = std::str::from_utf8(argv.get(1).copied().unwrap_or_default()).ok().and_then(|s| s.parse().ok());
             if let Some(db) = db {

@@ -1,12 +1,24 @@
 //! What the engine needs from Redis, as a trait (implemented over the module API in
 //! `crate::redis`, faked in tests).
 
+/// Commands a script's run handles specially (see `script_client` and `run`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CommandKind {
+    #[default]
+    Plain,
+    /// SELECT: the script's later commands use that database.
+    Select,
+    Sort,
+    Xread,
+    XreadGroup,
+}
+
 /// Static facts about a Redis command, as `COMMAND INFO` reports them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CommandSpec {
     pub arity: i32,
-    /// SELECT, which a script's later commands must follow.
-    pub is_select: bool,
+    /// Commands Redis treats specially when a script runs them.
+    pub kind: CommandKind,
     pub write: bool,
     pub deny_oom: bool,
     pub no_script: bool,

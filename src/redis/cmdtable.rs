@@ -12,7 +12,7 @@ use smallvec::SmallVec;
 
 use super::api::Ctx;
 use super::resp::{self, Value};
-use crate::engine::server::CommandSpec;
+use crate::engine::server::{CommandKind, CommandSpec};
 
 /// Commands a script may call that carry Redis's `may_replicate` flag, which COMMAND INFO
 /// does not report in 7.0 (a read-only script may not call them). The other commands with
@@ -114,8 +114,14 @@ fn parse_info(info: &[Value]) -> Option<Entry> {
     let name = info.first()?.as_bytes()?.to_ascii_lowercase();
     let arity = i32::try_from(info.get(1)?.as_int()?).ok()?;
     let may_replicate = MAY_REPLICATE.contains(&name.as_slice());
-    let is_select = name == b"select";
-    let mut spec = CommandSpec { arity, may_replicate, is_select, ..CommandSpec::default() };
+    let kind = match name.as_slice() {
+        b"select" => CommandKind::Select,
+        b"sort" | b"sort_ro" => CommandKind::Sort,
+        b"xread" => CommandKind::Xread,
+        b"xreadgroup" => CommandKind::XreadGroup,
+        _ => CommandKind::Plain,
+    };
+    let mut spec = CommandSpec { arity, may_replicate, kind, ..CommandSpec::default() };
     for flag in info.get(2)?.as_array()? {
         match flag.as_bytes() {
             Some(b"write") => spec.write = true,

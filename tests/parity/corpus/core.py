@@ -362,3 +362,29 @@ command("script-flush-extra", "SCRIPT FLUSH", "LUAX.SCRIPT FLUSH", ("ASYNC", "x"
 command("script-kill-idle", "SCRIPT KILL", "LUAX.SCRIPT KILL")
 command("script-kill-extra", "SCRIPT KILL", "LUAX.SCRIPT KILL", ("x",))
 command("script-help-extra", "SCRIPT HELP", "LUAX.SCRIPT HELP", ("x",))
+
+# ---- what Redis does for its script client (CLIENT_SCRIPT) ----
+SCRIPT_CLIENT_SETUP = (("SADD", "s", "c", "a", "b", "d", "10", "9"), ("RPUSH", "l", "c", "a", "b"),
+                       ("SET", "w_a", "3"), ("SET", "w_b", "1"), ("XADD", "st", "1-1", "f", "v"))
+SCRIPT_CLIENT = {
+    "sort-set-nosort": "return redis.call('sort', 's', 'by', 'nosort')",
+    "sort-set-nosort-desc": "return redis.call('SORT', 's', 'BY', 'nosort', 'DESC')",
+    "sort-set-nosort-limit": "return redis.call('sort', 's', 'by', 'x', 'limit', 1, 3)",
+    "sort-set-nosort-get": "return redis.call('sort', 's', 'by', 'nosort', 'get', '#', 'get', 'w_*')",
+    "sort-set-nosort-store": "redis.call('sort', 's', 'by', 'nosort', 'store', 'dst') return redis.call('lrange', 'dst', 0, -1)",
+    "sort-ro-set-nosort": "return redis.call('sort_ro', 's', 'by', 'nosort')",
+    "sort-set-pattern": "return redis.pcall('sort', 's', 'by', 'w_*')",
+    "sort-list-nosort": "return redis.call('sort', 'l', 'by', 'nosort')",
+    "sort-set-alpha": "return redis.call('sort', 's', 'alpha')",
+    "sort-set-bad-option": "return redis.pcall('sort', 's', 'by', 'nosort', 'bogus')",
+    "sort-missing-nosort": "return redis.call('sort', 'missing', 'by', 'nosort')",
+    "xread-block": "return redis.pcall('xread', 'block', 100, 'streams', 'st', '$')",
+    "xread-block-upper": "return redis.pcall('XREAD', 'COUNT', 1, 'BLOCK', 0, 'STREAMS', 'st', '$')",
+    "xread-bad-count-block": "return redis.pcall('xread', 'count', 'x', 'block', 0, 'streams', 'st', '$')",
+    "xread-no-block": "return redis.pcall('xread', 'count', 1, 'streams', 'st', '0')",
+    "xreadgroup-block": "return redis.pcall('xreadgroup', 'group', 'g', 'c', 'block', 100, 'streams', 'st', '>')",
+    "xreadgroup-noack-block": "return redis.pcall('XREADGROUP', 'GROUP', 'g', 'c', 'NOACK', 'BLOCK', 1, 'STREAMS', 'st', '>')",
+    "xread-block-call": "redis.call('xread', 'block', 1, 'streams', 'st', '$')",
+}
+for name, body in SCRIPT_CLIENT.items():
+    case(f"script-client-{name}", body, setup=SCRIPT_CLIENT_SETUP)
