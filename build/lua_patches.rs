@@ -303,4 +303,41 @@ static size_t skip_sep (LexState *ls) {
         before: "LUA_API int lua_isreadonlytable (lua_State *L, int objindex) {",
         after: "LUA_API unsigned int lua_tablewrites (lua_State *L, int objindex) {\n  const TValue* o = index2adr(L, objindex);\n  api_check(L, ttistable(o));\n  return hvalue(o)->writes;\n}\n\nLUA_API int lua_isreadonlytable (lua_State *L, int objindex) {",
     },
+    // ---- luax's own safety changes (not in Redis; Redis 7.0.15 crashes or hangs here) ----
+    Patch {
+        file: "ldebug.c",
+        why: "K1: hooks stay on while the handler of an error raised by a hook runs, so a killed script cannot loop forever in an xpcall handler",
+        before: "    incr_top(L);\n    luaD_call(L, L->top - 2, 1);  /* call it */",
+        after: "    incr_top(L);\n    L->allowhook = 1;  /* a hook that raised is over; keep the handler interruptible */\n    luaD_call(L, L->top - 2, 1);  /* call it */",
+    },
+    Patch {
+        file: "lstrlib.c",
+        why: "M1: pattern matching counts its recursion",
+        before: "  const char *src_end;  /* end (`\\0') of source string */\n  lua_State *L;",
+        after: "  const char *src_end;  /* end (`\\0') of source string */\n  lua_State *L;\n  int depth;  /* recursion depth of match() */",
+    },
+    Patch {
+        file: "lstrlib.c",
+        why: "M2: a pattern deeper than the C stack allows is an error, not a crash",
+        before: "static const char *match (MatchState *ms, const char *s, const char *p) {\n  init:",
+        after: "#define LUAX_MAXMATCHDEPTH 100000\nstatic const char *do_match (MatchState *ms, const char *s, const char *p);\nstatic const char *match (MatchState *ms, const char *s, const char *p) {\n  const char *res;\n  if (++ms->depth > LUAX_MAXMATCHDEPTH)\n    luaL_error(ms->L, \"pattern too complex\");\n  res = do_match(ms, s, p);\n  ms->depth--;\n  return res;\n}\n\nstatic const char *do_match (MatchState *ms, const char *s, const char *p) {\n  init:",
+    },
+    Patch {
+        file: "lstrlib.c",
+        why: "M3: depth starts at 0 (find/match)",
+        before: "      ms.level = 0;\n      if ((res=match(&ms, s1, p)) != NULL) {",
+        after: "      ms.level = 0;\n      ms.depth = 0;\n      if ((res=match(&ms, s1, p)) != NULL) {",
+    },
+    Patch {
+        file: "lstrlib.c",
+        why: "M4: depth starts at 0 (gmatch)",
+        before: "    ms.level = 0;\n    if ((e = match(&ms, src, p)) != NULL) {",
+        after: "    ms.level = 0;\n    ms.depth = 0;\n    if ((e = match(&ms, src, p)) != NULL) {",
+    },
+    Patch {
+        file: "lstrlib.c",
+        why: "M5: depth starts at 0 (gsub)",
+        before: "    ms.level = 0;\n    e = match(&ms, src, p);",
+        after: "    ms.level = 0;\n    ms.depth = 0;\n    e = match(&ms, src, p);",
+    },
 ];

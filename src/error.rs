@@ -58,6 +58,8 @@ pub enum ShebangError {
 }
 
 pub const BUSY_TEXT: &str = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+/// An element standing for the rest of a reply that would never end (see convert::to_reply).
+pub const RUNAWAY_REPLY: &[u8] = b"ERR reply too large: a table contains itself more than once";
 pub const KILLED_TEXT: &str = "Script killed by user with SCRIPT KILL...";
 pub const MISCONF_RDB_TEXT: &str = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
 

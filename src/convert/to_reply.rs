@@ -4,11 +4,44 @@
 
 use super::numfmt::c_double_to_i64;
 use super::sink::ReplySink;
+use crate::error::RUNAWAY_REPLY;
 use crate::lua::state::{Lua, Type};
+
+/// A reply nested deeper than this that has also grown past `RUNAWAY_VALUES` values can
+/// only come from a table that contains itself more than once (each level doubling the
+/// output); Redis would write it forever. Ordinary replies, however large, are never this
+/// deep, and a table containing itself once stops at the stack limit as in Redis.
+const RUNAWAY_DEPTH: u32 = 1000;
+const RUNAWAY_VALUES: u64 = 10_000_000;
+
+/// Progress of one conversion.
+#[derive(Debug, Default)]
+struct Progress {
+    depth: u32,
+    values: u64,
+    /// Stopped as runaway: remaining announced elements are sent as nulls.
+    stopped: bool,
+}
 
 /// Converts and pops the value on top of the stack. `script_resp3` is the protocol the script
 /// selected with `redis.setresp` (it only decides how booleans are sent).
 pub fn reply_from_lua(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool) {
+    convert(lua, sink, script_resp3, &mut Progress::default());
+}
+
+fn convert(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool, progress: &mut Progress) {
+    progress.values += 1;
+    if progress.stopped {
+        sink.null();
+        lua.pop(1);
+        return;
+    }
+    if progress.depth > RUNAWAY_DEPTH && progress.values > RUNAWAY_VALUES {
+        progress.stopped = true;
+        sink.error(RUNAWAY_REPLY);
+        lua.pop(1);
+        return;
+    }
     if !lua.check_stack(4) {
         sink.error(b"ERR reached lua stack limit");
         lua.pop(1);
@@ -27,13 +60,18 @@ pub fn reply_from_lua(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool) {
             }
         }
         Type::Number => sink.integer(c_double_to_i64(lua.to_number(-1))),
-        Type::Table => return table_reply(lua, sink, script_resp3),
+        Type::Table => {
+            progress.depth += 1;
+            table_reply(lua, sink, script_resp3, progress);
+            progress.depth -= 1;
+            return;
+        }
         _ => sink.null(),
     }
     lua.pop(1);
 }
 
-fn table_reply(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool) {
+fn table_reply(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool, progress: &mut Progress) {
     if lua.raw_get_str(-1, b"err") == Type::String {
         let msg = error_text(lua.to_bytes(-1).unwrap_or_default());
         sink.error(&msg);
@@ -86,8 +124,8 @@ fn table_reply(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool) {
         while lua.next(-2) {
             // Stack: table, map, key, value. Convert a copy of the key, then the value.
             lua.push_value(-2);
-            reply_from_lua(lua, sink, script_resp3);
-            reply_from_lua(lua, sink, script_resp3);
+            convert(lua, sink, script_resp3, progress);
+            convert(lua, sink, script_resp3, progress);
         }
         lua.pop(2);
         return;
@@ -100,7 +138,7 @@ fn table_reply(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool) {
         while lua.next(-2) {
             lua.pop(1);
             lua.push_value(-1);
-            reply_from_lua(lua, sink, script_resp3);
+            convert(lua, sink, script_resp3, progress);
         }
         lua.pop(2);
         return;
@@ -117,7 +155,7 @@ fn table_reply(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool) {
     sink.array(len as usize);
     for j in 1..=len {
         lua.raw_geti(-1, j);
-        reply_from_lua(lua, sink, script_resp3);
+        convert(lua, sink, script_resp3, progress);
     }
     lua.pop(1);
 }

@@ -240,6 +240,10 @@ impl Host for Run<'_> {
         };
         let rewritten_argv: Option<Vec<&[u8]>> = rewritten.as_ref().map(|r| r.iter().map(Vec::as_slice).collect());
         let argv = rewritten_argv.as_deref().unwrap_or(argv);
+        // Read before executing: `on_reply` may let Lua reclaim the argument strings.
+        let select_db: Option<i32> = (kind == CommandKind::Select)
+            .then(|| std::str::from_utf8(argv.get(1).copied().unwrap_or_default()).ok()?.parse().ok())
+            .flatten();
         let mut ok = false;
         let executed = self.server.execute(argv, opts, &mut |proto| {
             ok = proto.first() != Some(&b'-');
@@ -253,13 +257,10 @@ impl Host for Run<'_> {
             }
             return Err(refusal);
         }
-        if kind == CommandKind::Select && ok {
+        if let (Some(db), true) = (select_db, ok) {
             // Redis's script client keeps the selected DB for the rest of the run.
-            let db = std::str::from_utf8(argv.get(1).copied().unwrap_or_default()).ok().and_then(|s| s.parse().ok());
-            if let Some(db) = db {
-                if self.server.select_db(db) {
-                    self.db_changed.set(true);
-                }
+            if self.server.select_db(db) {
+                self.db_changed.set(true);
             }
         }
         Ok(())

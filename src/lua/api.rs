@@ -23,7 +23,10 @@ fn raise_error_table(lua: Lua, err: LuaApiError) -> LuaResult<c_int> {
 const INLINE_ARGS: usize = 8;
 
 /// Calls `f` with the arguments of a `redis.call`-like function: strings as they are
-/// (borrowed from the Lua stack, where they stay during `f`), numbers as `%.17g`.
+/// (borrowed from the Lua stack), numbers as `%.17g`. The arguments are popped before `f`
+/// runs, as Redis does, so a call with thousands of arguments still has stack room for its
+/// reply. The borrowed strings stay valid during `f`: only a Lua allocation can run the
+/// collector, and `f` hands them to Redis before anything is pushed again.
 fn with_command_args<R>(lua: Lua, f: impl FnOnce(&[&[u8]]) -> R) -> Result<R, LuaApiError> {
     let argc = lua.top();
     if argc == 0 {
@@ -60,6 +63,7 @@ fn with_command_args<R>(lua: Lua, f: impl FnOnce(&[&[u8]]) -> R) -> Result<R, Lu
             }
         }
     }
+    lua.set_top(0);
     Ok(f(&argv[..argc]))
 }
 
@@ -86,6 +90,7 @@ fn with_many_command_args<R>(lua: Lua, argc: usize, f: impl FnOnce(&[&[u8]]) -> 
             None => lua.to_bytes(j as c_int + 1).unwrap_or_default(),
         })
         .collect();
+    lua.set_top(0);
     Ok(f(&argv))
 }
 
@@ -98,7 +103,6 @@ fn generic_call(lua: Lua, raise: bool) -> LuaResult<c_int> {
 }
 
 fn call_with_host(lua: Lua, host: &dyn Host, raise: bool) -> LuaResult<c_int> {
-    let argc = lua.top();
     let resp3 = host.resp3();
     let mut is_error = false;
     let mut converted = Ok(());
@@ -118,14 +122,14 @@ fn call_with_host(lua: Lua, host: &dyn Host, raise: bool) -> LuaResult<c_int> {
     };
     match result {
         Err(text) => {
-            lua.set_top(argc);
+            lua.set_top(0);
             push_error_table(lua, &text);
             mark_error_counted(lua);
             is_error = true;
         }
         Ok(()) => {
             if let Err(e) = converted {
-                lua.set_top(argc);
+                lua.set_top(0);
                 let err = match e {
                     ConvertError::TooDeep => LuaApiError::ReplyTooDeep,
                     ConvertError::Malformed => LuaApiError::ReplyMalformed,
