@@ -318,9 +318,15 @@ static size_t skip_sep (LexState *ls) {
     },
     Patch {
         file: "lstrlib.c",
-        why: "M2: a pattern deeper than the C stack allows is an error, not a crash",
+        why: "M2: a pattern deeper than the C stack allows is an error, not a crash (the check is inlined at every call, so the matcher's frames stay as they were)",
+        before: "static const char *match (MatchState *ms, const char *s, const char *p);\n",
+        after: "#define LUAX_MAXMATCHDEPTH 80000\nstatic const char *do_match (MatchState *ms, const char *s, const char *p);\nstatic void luax_match_enter (MatchState *ms) {\n  if (++ms->depth > LUAX_MAXMATCHDEPTH)\n    luaL_error(ms->L, \"pattern too complex\");\n}\nstatic const char *luax_match_leave (MatchState *ms, const char *res) {\n  ms->depth--;\n  return res;\n}\n#define match(ms,s,p) (luax_match_enter(ms), luax_match_leave(ms, do_match(ms,s,p)))\n",
+    },
+    Patch {
+        file: "lstrlib.c",
+        why: "M2b: the matcher itself",
         before: "static const char *match (MatchState *ms, const char *s, const char *p) {\n  init:",
-        after: "#define LUAX_MAXMATCHDEPTH 100000\nstatic const char *do_match (MatchState *ms, const char *s, const char *p);\nstatic const char *match (MatchState *ms, const char *s, const char *p) {\n  const char *res;\n  if (++ms->depth > LUAX_MAXMATCHDEPTH)\n    luaL_error(ms->L, \"pattern too complex\");\n  res = do_match(ms, s, p);\n  ms->depth--;\n  return res;\n}\n\nstatic const char *do_match (MatchState *ms, const char *s, const char *p) {\n  init:",
+        after: "static const char *do_match (MatchState *ms, const char *s, const char *p) {\n  init:",
     },
     Patch {
         file: "lstrlib.c",

@@ -12,7 +12,7 @@ use crate::lua::state::{Lua, Type};
 /// output); Redis would write it forever. Ordinary replies, however large, are never this
 /// deep, and a table containing itself once stops at the stack limit as in Redis.
 const RUNAWAY_DEPTH: u32 = 1000;
-const RUNAWAY_VALUES: u64 = 10_000_000;
+const RUNAWAY_VALUES: u64 = 1_000_000;
 
 /// Progress of one conversion.
 #[derive(Debug, Default)]

@@ -625,6 +625,21 @@ impl Lua {
         self.pop(nup);
     }
 
+    /// The chunk name of the function a hook was called for (`ar` as Lua passed it).
+    pub fn hook_source<'a>(self, ar: *mut Debug) -> &'a [u8] {
+        if ar.is_null() {
+            return &[];
+        }
+        // SAFETY: `ar` is the activation record Lua passed to the running hook; "S" fills
+        // `source` with a NUL-terminated string owned by the function's prototype.
+        unsafe {
+            if ffi::lua_getinfo(self.as_ptr(), c"S".as_ptr(), ar) == 0 || (*ar).source.is_null() {
+                return &[];
+            }
+            CStr::from_ptr((*ar).source).to_bytes()
+        }
+    }
+
     /// Opens a standard library by calling its `luaopen_*` with the library name.
     pub fn open_lib(self, name: &CStr, open: CFunction) {
         self.push_cfunction(open);
