@@ -22,7 +22,8 @@ pub unsafe extern "C-unwind" fn count_hook(l: *mut RawState, ar: *mut Debug) {
     if let Ok(Some(Interrupt::Kill)) = verdict {
         // Redis's error handler must finish turning the kill into its error reply; user
         // code, including error handlers of its own, is stopped at every line.
-        if lua.hook_source(ar) == ERROR_HANDLER_CHUNK {
+        // SAFETY: `ar` is what Lua passed to this hook.
+        if unsafe { lua.hook_source(ar) } == ERROR_HANDLER_CHUNK {
             return;
         }
         lua.set_hook(Some(count_hook), MASK_LINE, 0);

@@ -625,13 +625,16 @@ impl Lua {
         self.pop(nup);
     }
 
-    /// The chunk name of the function a hook was called for (`ar` as Lua passed it).
-    pub fn hook_source<'a>(self, ar: *mut Debug) -> &'a [u8] {
+    /// The chunk name of the function a hook was called for.
+    ///
+    /// # Safety
+    /// `ar` must be the activation record Lua passed to the hook that is running.
+    pub unsafe fn hook_source<'a>(self, ar: *mut Debug) -> &'a [u8] {
         if ar.is_null() {
             return &[];
         }
-        // SAFETY: `ar` is the activation record Lua passed to the running hook; "S" fills
-        // `source` with a NUL-terminated string owned by the function's prototype.
+        // SAFETY: per the contract; "S" fills `source` with a NUL-terminated string owned by
+        // the function's prototype.
         unsafe {
             if ffi::lua_getinfo(self.as_ptr(), c"S".as_ptr(), ar) == 0 || (*ar).source.is_null() {
                 return &[];
