@@ -685,3 +685,44 @@ fn bench_round_trip() {
         println!("{mode}: {:?} ({out:?})", start.elapsed());
     }
 }
+
+/// Random objects of few, short keys (many hash collisions, some repeated keys): the decoded
+/// table must be laid out exactly as one filled key by key (same `pairs()` order, also after
+/// more keys are added).
+#[test]
+fn decoded_objects_have_the_one_by_one_layout() {
+    use crate::lua::testing::{eval_with, new_vm, FakeHost};
+    let vm = new_vm();
+    let host = FakeHost::default();
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    };
+    for case in 0..3000 {
+        let n = 1 + next(if case % 3 == 0 { 40 } else { 12 }) as usize;
+        let keys: Vec<String> = (0..n)
+            .map(|_| {
+                let len = 1 + next(if case % 2 == 0 { 3 } else { 12 }) as usize;
+                (0..len).map(|_| char::from(b"abcdxyz_0"[next(9) as usize])).collect()
+            })
+            .collect();
+        let lua_keys: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
+        let json: Vec<String> = keys.iter().enumerate().map(|(i, k)| format!("\"{k}\":{}", i + 1)).collect();
+        let script = format!(
+            "local keys = {{{}}} local t = {{}} for i = 1, #keys do t[keys[i]] = i end \
+             local d = cjson.decode('{{{}}}') \
+             local function dump(x) local r = {{}} for k, v in pairs(x) do r[#r + 1] = k .. '=' .. v end \
+             return table.concat(r, ' ') end \
+             local a, b = dump(t), dump(d) \
+             for i = 1, 9 do t['more' .. i] = i d['more' .. i] = i end \
+             local c, e = dump(t), dump(d) \
+             if a == b and c == e then return 'same' end return a .. ' | ' .. b .. ' || ' .. c .. ' | ' .. e",
+            lua_keys.join(","),
+            json.join(",")
+        );
+        assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "keys {keys:?}");
+    }
+}

@@ -522,3 +522,51 @@ fn returned_to_redis() {
         ],
     );
 }
+
+/// Random maps of few, short string keys (many hash collisions, some repeated keys) with
+/// scalar values: the unpacked table must be laid out exactly as one filled pair by pair
+/// (same `pairs()` order, also after more keys are added).
+#[test]
+fn unpacked_maps_have_the_one_by_one_layout() {
+    let vm = new_vm();
+    let host = FakeHost::default();
+    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = move |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    };
+    for case in 0..3000 {
+        let n = 1 + next(if case % 3 == 0 { 40 } else { 12 }) as usize;
+        let mut packed: Vec<u8> = if n < 16 { vec![0x80 | n as u8] } else { vec![0xde, 0, n as u8] };
+        let mut keys = Vec::new();
+        for i in 0..n {
+            let len = 1 + next(if case % 2 == 0 { 3 } else { 12 }) as usize;
+            let key: String = (0..len).map(|_| char::from(b"abcdxyz_0"[next(9) as usize])).collect();
+            packed.push(0xa0 | key.len() as u8);
+            packed.extend_from_slice(key.as_bytes());
+            // Values of every scalar kind but nil.
+            match i % 4 {
+                0 => packed.push(i as u8),
+                1 => packed.extend_from_slice(&[0xcb, 0x40, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18]),
+                2 => packed.extend_from_slice(&[0xa2, b'h', b'i']),
+                _ => packed.push(0xc3),
+            }
+            keys.push(format!("\"{key}\""));
+        }
+        let bytes: String = packed.iter().map(|b| format!("\\{b:03}")).collect();
+        let script = format!(
+            "local keys = {{{}}} local d = cmsgpack.unpack(\"{bytes}\") \
+             local u = {{}} for i = 1, #keys do u[keys[i]] = d[keys[i]] end \
+             local function dump(x) local r = {{}} for k, v in pairs(x) do r[#r + 1] = k .. '=' .. tostring(v) end \
+             return table.concat(r, ' ') end \
+             local a, b = dump(u), dump(d) \
+             for i = 1, 9 do u['more' .. i] = i d['more' .. i] = i end \
+             local c, e = dump(u), dump(d) \
+             if a == b and c == e then return 'same' end return a .. ' | ' .. b .. ' || ' .. c .. ' | ' .. e",
+            keys.join(",")
+        );
+        assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "keys {keys:?}");
+    }
+}

@@ -5,6 +5,7 @@ use std::ffi::c_int;
 
 use super::check_stack;
 use crate::convert::numfmt::c_double_to_i64;
+use crate::libs::cjson::layout::{lua_hash, seen, OrderMemo, MAX_KEYS};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{Lua, Type};
 
@@ -79,7 +80,17 @@ fn unpack_full(lua: Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
         )));
     }
     let limit = if decode_all { i64::from(i32::MAX) } else { limit };
-    let mut dec = Decoder { lua, input, pos: offset as usize, frames: Vec::new(), open_arrays: 0 };
+    let mut dec = Decoder {
+        lua,
+        input,
+        pos: offset as usize,
+        frames: Vec::new(),
+        open_arrays: 0,
+        ensured: 0,
+        flat: Vec::new(),
+        hashes: Vec::new(),
+        memo: OrderMemo::new(),
+    };
     let mut count: c_int = 0;
     while dec.pos < len && i64::from(count) < limit {
         match dec.value() {
@@ -137,6 +148,14 @@ struct Decoder<'a> {
     /// Arrays in `frames`. For each, the C version keeps the element index on the Lua stack
     /// while it decodes the element; we set by index instead, so stack checks add these slots.
     open_arrays: c_int,
+    /// Stack height up to which a `lua_checkstack` has succeeded during this call: asking
+    /// again for room below it cannot fail and changes nothing, so it is not asked.
+    ensured: c_int,
+    /// Scratch for `flat_map`: where each pair's key bytes are (its value follows them), and
+    /// the key hashes.
+    flat: Vec<(usize, usize)>,
+    hashes: Vec<u32>,
+    memo: OrderMemo,
 }
 
 impl Decoder<'_> {
@@ -153,6 +172,17 @@ impl Decoder<'_> {
         }
     }
 
+    /// `luaL_checkstack(n)` at the current height.
+    #[inline]
+    fn need(&mut self, n: c_int, what: &'static str) -> Result<(), Fail> {
+        let want = self.lua.top() + n;
+        if want > self.ensured {
+            check_stack(self.lua, n, what)?;
+            self.ensured = want;
+        }
+        Ok(())
+    }
+
     /// Bytes `pos..pos + n`, consumed; `Eof` if the input is shorter.
     #[inline]
     fn take(&mut self, n: usize) -> Result<&[u8], Fail> {
@@ -165,23 +195,45 @@ impl Decoder<'_> {
     /// Decodes one item. A scalar or an empty table is pushed complete (false); a non-empty
     /// table is pushed and opened, its children come next (true).
     fn item(&mut self) -> Result<bool, Fail> {
-        let lua = self.lua;
         let Some(&tag) = self.input.get(self.pos) else {
             return Err(Fail::Eof);
         };
-        check_stack(lua, 1 + self.open_arrays, TOO_MANY)?;
+        self.need(1 + self.open_arrays, TOO_MANY)?;
+        match tag {
+            0x80..=0x8f => {
+                self.pos += 1;
+                self.open_map(u32::from(tag & 0x0f))
+            }
+            0x90..=0x9f => {
+                self.pos += 1;
+                self.open_array(u32::from(tag & 0x0f))
+            }
+            0xdc | 0xdd => {
+                let size = if tag == 0xdc { 3 } else { 5 };
+                let len = self.header(size)?;
+                self.pos += size;
+                self.open_array(len as u32)
+            }
+            0xde | 0xdf => {
+                let size = if tag == 0xde { 3 } else { 5 };
+                let len = self.header(size)?;
+                self.pos += size;
+                self.open_map(len as u32)
+            }
+            _ => {
+                self.scalar(tag)?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Pushes the item at `pos` (with tag `tag`), which is not a table.
+    fn scalar(&mut self, tag: u8) -> Result<(), Fail> {
+        let lua = self.lua;
         match tag {
             0x00..=0x7f => {
                 lua.push_number(f64::from(tag));
                 self.pos += 1;
-            }
-            0x80..=0x8f => {
-                self.pos += 1;
-                return Ok(self.open_map(u32::from(tag & 0x0f)));
-            }
-            0x90..=0x9f => {
-                self.pos += 1;
-                return self.open_array(u32::from(tag & 0x0f));
             }
             0xa0..=0xbf => self.string(1, usize::from(tag & 0x1f))?,
             0xc0 => {
@@ -242,26 +294,15 @@ impl Decoder<'_> {
                 let len = self.header(5)?;
                 self.string(5, len)?;
             }
-            0xdc | 0xdd => {
-                let size = if tag == 0xdc { 3 } else { 5 };
-                let len = self.header(size)?;
-                self.pos += size;
-                return self.open_array(len as u32);
-            }
-            0xde | 0xdf => {
-                let size = if tag == 0xde { 3 } else { 5 };
-                let len = self.header(size)?;
-                self.pos += size;
-                return Ok(self.open_map(len as u32));
-            }
             0xe0..=0xff => {
                 lua.push_number(f64::from(tag as i8));
                 self.pos += 1;
             }
-            // 0xc1 (never used), bin 8/16/32, ext and fixext: not supported by the C version.
+            // 0xc1 (never used), bin 8/16/32, ext and fixext: not supported by the C version;
+            // tables are not for here.
             _ => return Err(Fail::BadFormat),
         }
-        Ok(false)
+        Ok(())
     }
 
     /// The big-endian length in the `size - 1` bytes after the tag (not consumed).
@@ -290,7 +331,7 @@ impl Decoder<'_> {
         let presized = len > 0 && len <= PRESIZE_MAX && len as usize <= left;
         let narr = if presized { len.next_power_of_two() as c_int } else { 0 };
         lua.create_table(narr, 0);
-        check_stack(lua, 1 + self.open_arrays, "in function mp_decode_to_lua_array")?;
+        self.need(1 + self.open_arrays, "in function mp_decode_to_lua_array")?;
         if len == 0 {
             return Ok(false);
         }
@@ -302,13 +343,71 @@ impl Decoder<'_> {
     /// Pushes a new, empty table for `len` pairs (inserted as decoded, like the C version:
     /// the hash layout, hence `pairs()` order, depends on the insertion history); true if
     /// pairs follow.
-    fn open_map(&mut self, len: u32) -> bool {
+    fn open_map(&mut self, len: u32) -> Result<bool, Fail> {
+        if len > 0 && len as usize <= MAX_KEYS && self.flat_map(len as usize)? {
+            return Ok(false);
+        }
         self.lua.create_table(0, 0);
         if len == 0 {
-            return false;
+            return Ok(false);
         }
         self.frames.push(Frame { remaining: len, state: State::Key });
-        true
+        Ok(true)
+    }
+
+    /// A map of `n` (at most `MAX_KEYS`) pairs of string keys with differing hashes and
+    /// values that are neither nil nor tables, all present in the input: pushed complete,
+    /// as a table built at its final size with the layout pair-by-pair insertion gives (see
+    /// `cjson::layout`), and true returned. Otherwise nothing is consumed and false returned,
+    /// for the general path (errors included).
+    fn flat_map(&mut self, n: usize) -> Result<bool, Fail> {
+        let input = self.input;
+        self.flat.clear();
+        self.hashes.clear();
+        let mut pos = self.pos;
+        for _ in 0..n {
+            let Some((start, end)) = string_at(input, pos) else {
+                return Ok(false);
+            };
+            let hash = lua_hash(&input[start..end]);
+            if seen(&self.hashes, hash) {
+                return Ok(false);
+            }
+            let Some(next) = scalar_end(input, end) else {
+                return Ok(false);
+            };
+            self.hashes.push(hash);
+            self.flat.push((start, end));
+            pos = next;
+        }
+        let Some((order, _)) = self.memo.order(&self.hashes) else {
+            return Ok(false);
+        };
+        // The general path checks for one slot (plus the array indices the C version keeps)
+        // before each key with the table on top, and before each value with the key above
+        // it: room for the table, a key and a value here means every one of those passes.
+        // Otherwise the general path raises where the C version does.
+        let want = self.lua.top() + 3 + self.open_arrays;
+        if want > self.ensured {
+            if !self.lua.check_stack(3 + self.open_arrays) {
+                return Ok(false);
+            }
+            self.ensured = want;
+        }
+        let lua = self.lua;
+        lua.create_table(0, n as c_int);
+        for &i in &order[..n] {
+            let Some(&(start, end)) = self.flat.get(usize::from(i)) else {
+                continue;
+            };
+            lua.push_bytes(&input[start..end]);
+            self.pos = end;
+            let tag = input.get(end).copied().ok_or(Fail::Eof)?;
+            self.scalar(tag)?;
+            lua.raw_set(-3);
+        }
+        self.pos = pos;
+        Ok(true)
     }
 
     /// Stores the complete value on top into the innermost open table, closing every table
@@ -355,6 +454,38 @@ impl Decoder<'_> {
             self.frames.pop();
         }
     }
+}
+
+/// The byte range of the string item at `pos` (fixstr, str 8/16/32), if complete.
+#[inline]
+fn string_at(input: &[u8], pos: usize) -> Option<(usize, usize)> {
+    let tag = *input.get(pos)?;
+    let (head, len) = match tag {
+        0xa0..=0xbf => (1, usize::from(tag & 0x1f)),
+        0xd9 => (2, usize::from(*input.get(pos + 1)?)),
+        0xda => (3, usize::from(u16::from_be_bytes([*input.get(pos + 1)?, *input.get(pos + 2)?]))),
+        0xdb => (5, be32(input.get(pos + 1..pos + 5)?) as usize),
+        _ => return None,
+    };
+    let start = pos + head;
+    let end = start.checked_add(len).filter(|&e| e <= input.len())?;
+    Some((start, end))
+}
+
+/// Where the item at `pos` ends, if it is complete and neither nil nor a table.
+#[inline]
+fn scalar_end(input: &[u8], pos: usize) -> Option<usize> {
+    let tag = *input.get(pos)?;
+    let size = match tag {
+        0x00..=0x7f | 0xe0..=0xff | 0xc2 | 0xc3 => 1,
+        0xcc | 0xd0 => 2,
+        0xcd | 0xd1 => 3,
+        0xca | 0xce | 0xd2 => 5,
+        0xcb | 0xcf | 0xd3 => 9,
+        0xa0..=0xbf | 0xd9..=0xdb => return string_at(input, pos).map(|(_, end)| end),
+        _ => return None,
+    };
+    Some(pos + size).filter(|&e| e <= input.len())
 }
 
 /// `t[i] = v` for the table below the value on top; pops the value.
