@@ -7,7 +7,7 @@
 
 use std::ffi::c_int;
 
-use super::layout::{lua_hash, seen, OrderMemo, MAX_KEYS};
+use super::layout::{lua_hash, Planner, MAX_KEYS};
 use super::strtod::strtod;
 use super::{settings, Settings};
 use crate::lua::callback::{LuaResult, Raise};
@@ -219,9 +219,8 @@ struct Parser<'a> {
     scratch: Vec<u8>,
     /// Members read ahead, their key hashes, and their unescaped strings.
     members: Vec<Member>,
-    hashes: Vec<u32>,
+    planner: Planner,
     arena: Vec<u8>,
-    memo: OrderMemo,
     settings: Settings,
     // The current token (the C code's json_token_t); `next_token` returns its kind.
     /// 0-based offset of the token in the input.
@@ -248,6 +247,19 @@ impl Parser<'_> {
         self.index = self.pos;
         self.error = msg;
         Kind::Error
+    }
+
+    /// Moves past whitespace and returns the byte there (0 at the end), as `next_token`
+    /// sees it.
+    #[inline]
+    fn skip_whitespace(&mut self) -> u8 {
+        loop {
+            let ch = self.at(self.pos);
+            if CHAR_KIND[usize::from(ch)] != Kind::Whitespace {
+                return ch;
+            }
+            self.pos += 1;
+        }
     }
 
     #[inline]
@@ -546,33 +558,43 @@ fn parse_value(lua: Lua, p: &mut Parser, mut kind: Kind) -> LuaResult<()> {
 fn flat_object(lua: Lua, p: &mut Parser) -> bool {
     let start = p.pos;
     p.members.clear();
-    p.hashes.clear();
+    p.planner.clear();
     p.arena.clear();
+    // Punctuation and strings are read here directly; everything else through `next_token`.
     let complete = loop {
-        if p.members.len() == MAX_KEYS || p.next_token() != Kind::String {
+        if p.members.len() == MAX_KEYS || p.skip_whitespace() != b'"' || p.string_token() != Kind::String {
             break false;
         }
         let key = p.keep_text();
         let hash = lua_hash(p.span(key));
-        if seen(&p.hashes, hash) || p.next_token() != Kind::Colon {
+        if !p.planner.add(hash) || p.skip_whitespace() != b':' {
             break false;
         }
-        let value = match p.next_token() {
-            Kind::String => Scalar::Str(p.keep_text()),
-            Kind::Number => Scalar::Number(p.number),
-            Kind::Boolean => Scalar::Boolean(p.boolean),
-            Kind::Null => Scalar::Null,
-            _ => break false,
+        p.pos += 1;
+        let value = if p.skip_whitespace() == b'"' {
+            if p.string_token() != Kind::String {
+                break false;
+            }
+            Scalar::Str(p.keep_text())
+        } else {
+            match p.next_token() {
+                Kind::Number => Scalar::Number(p.number),
+                Kind::Boolean => Scalar::Boolean(p.boolean),
+                Kind::Null => Scalar::Null,
+                _ => break false,
+            }
         };
         p.members.push(Member { key, value });
-        p.hashes.push(hash);
-        match p.next_token() {
-            Kind::Comma => {}
-            Kind::ObjEnd => break true,
+        match p.skip_whitespace() {
+            b',' => p.pos += 1,
+            b'}' => {
+                p.pos += 1;
+                break true;
+            }
             _ => break false,
         }
     };
-    let (order, n) = match p.memo.order(&p.hashes) {
+    let (order, n) = match p.planner.order() {
         Some(order) if complete => order,
         _ => {
             p.pos = start;
@@ -629,9 +651,8 @@ pub fn decode(lua: Lua) -> LuaResult<c_int> {
         pos: 0,
         scratch: Vec::new(),
         members: Vec::new(),
-        hashes: Vec::new(),
+        planner: Planner::new(),
         arena: Vec::new(),
-        memo: OrderMemo::new(),
         settings,
         index: 0,
         number: 0.0,

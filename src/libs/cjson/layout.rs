@@ -142,32 +142,66 @@ pub(crate) fn fill_order<'a>(hashes: &[u32], order: &'a mut [u8; MAX_KEYS]) -> O
     Some(&order[..len])
 }
 
-/// `fill_order` remembering its last answer: objects in a list often share their keys.
-pub(crate) struct OrderMemo {
+/// Collects the key hashes of one object, checks that they differ, and gives the fill
+/// order, remembering the last one computed: objects in a list often share their keys.
+pub(crate) struct Planner {
     hashes: [u32; MAX_KEYS],
     len: usize,
-    order: [u8; MAX_KEYS],
+    /// Whether the hashes so far are a prefix of the remembered ones.
+    same: bool,
+    memo_hashes: [u32; MAX_KEYS],
+    memo_len: usize,
+    memo_order: [u8; MAX_KEYS],
 }
 
-impl OrderMemo {
-    pub(crate) fn new() -> OrderMemo {
-        OrderMemo { hashes: [0; MAX_KEYS], len: 0, order: [0; MAX_KEYS] }
-    }
-
-    /// `fill_order` for these hashes: the order, and how much of it is used.
-    pub(crate) fn order(&mut self, hashes: &[u32]) -> Option<([u8; MAX_KEYS], usize)> {
-        if self.len == 0 || hashes != &self.hashes[..self.len] {
-            self.len = 0;
-            let n = fill_order(hashes, &mut self.order)?.len();
-            self.hashes[..n].copy_from_slice(hashes);
-            self.len = n;
+impl Planner {
+    pub(crate) fn new() -> Planner {
+        Planner {
+            hashes: [0; MAX_KEYS],
+            len: 0,
+            same: true,
+            memo_hashes: [0; MAX_KEYS],
+            memo_len: 0,
+            memo_order: [0; MAX_KEYS],
         }
-        Some((self.order, self.len))
     }
-}
 
-/// Whether `h` equals one of `hashes` (then the key may be a repeat).
-#[inline]
-pub(crate) fn seen(hashes: &[u32], h: u32) -> bool {
-    hashes.contains(&h)
+    /// Starts a new object.
+    #[inline]
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+        self.same = true;
+    }
+
+    /// Adds the next key's hash; false if the key may repeat an earlier one, or if there
+    /// are too many keys.
+    #[inline]
+    pub(crate) fn add(&mut self, hash: u32) -> bool {
+        let i = self.len;
+        if i >= MAX_KEYS {
+            return false;
+        }
+        // The remembered hashes all differ, so a key matching them needs no check.
+        if !(self.same && i < self.memo_len && self.memo_hashes[i] == hash) {
+            self.same = false;
+            if self.hashes[..i].contains(&hash) {
+                return false;
+            }
+        }
+        self.hashes[i] = hash;
+        self.len = i + 1;
+        true
+    }
+
+    /// `fill_order` for the keys added: the order, and how much of it is used.
+    #[inline]
+    pub(crate) fn order(&mut self) -> Option<([u8; MAX_KEYS], usize)> {
+        if !(self.same && self.len == self.memo_len) {
+            self.memo_len = 0;
+            let n = fill_order(&self.hashes[..self.len], &mut self.memo_order)?.len();
+            self.memo_hashes[..n].copy_from_slice(&self.hashes[..n]);
+            self.memo_len = n;
+        }
+        Some((self.memo_order, self.len))
+    }
 }

@@ -726,3 +726,57 @@ fn decoded_objects_have_the_one_by_one_layout() {
         assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "keys {keys:?}");
     }
 }
+
+/// Arrays of objects sharing keys (the layout of one object is reused for the next when
+/// their keys hash alike): each decoded object must still be laid out as one filled key by
+/// key.
+#[test]
+fn objects_sharing_keys_have_the_one_by_one_layout() {
+    use crate::lua::testing::{eval_with, new_vm, FakeHost};
+    let vm = new_vm();
+    let host = FakeHost::default();
+    let mut state: u64 = 0x0123_4567_89AB_CDEF;
+    let mut next = move |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    };
+    for _ in 0..300 {
+        let pool: Vec<String> = (0..1 + next(12))
+            .map(|_| (0..1 + next(3)).map(|_| char::from(b"abcxyz"[next(6) as usize])).collect())
+            .collect();
+        let mut objects = Vec::new();
+        for _ in 0..1 + next(8) {
+            let mut keys: Vec<String> = pool.iter().take(1 + next(pool.len() as u64) as usize).cloned().collect();
+            if next(3) == 0 {
+                let i = next(keys.len() as u64) as usize;
+                keys[i] = format!("{}q", keys[i]);
+            }
+            objects.push(keys);
+        }
+        let json: Vec<String> = objects
+            .iter()
+            .map(|keys| {
+                let members: Vec<String> = keys.iter().enumerate().map(|(i, k)| format!("\"{k}\":{i}")).collect();
+                format!("{{{}}}", members.join(","))
+            })
+            .collect();
+        let lua_lists: Vec<String> = objects
+            .iter()
+            .map(|keys| format!("{{{}}}", keys.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(",")))
+            .collect();
+        let script = format!(
+            "local lists = {{{}}} local all = cjson.decode('[{}]') \
+             local function dump(x) local r = {{}} for k, v in pairs(x) do r[#r + 1] = k .. '=' .. v end \
+             return table.concat(r, ' ') end \
+             for j, keys in ipairs(lists) do local t = {{}} for i = 1, #keys do t[keys[i]] = i - 1 end \
+             local d = all[j] local a, b = dump(t), dump(d) \
+             for i = 1, 9 do t['more' .. i] = i d['more' .. i] = i end \
+             if a ~= b or dump(t) ~= dump(d) then return j .. ': ' .. a .. ' | ' .. b end end return 'same'",
+            lua_lists.join(","),
+            json.join(",")
+        );
+        assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "objects {objects:?}");
+    }
+}

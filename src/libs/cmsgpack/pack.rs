@@ -80,24 +80,41 @@ impl Encoder {
     /// Encodes the value at `idx`. Tables are walked from the top of the stack, where the C
     /// version has them, so a table elsewhere is first copied there.
     fn value(&mut self, idx: c_int, level: u32) -> LuaResult<()> {
+        if self.leaf(idx) {
+            return self.nested(idx, level);
+        }
+        Ok(())
+    }
+
+    /// Encodes the value at `idx` unless it is a table; returns whether it is one.
+    #[inline(always)]
+    fn leaf(&mut self, idx: c_int) -> bool {
         let lua = self.lua;
         match lua.type_of(idx) {
             Type::Number => self.number(lua.to_number(idx)),
             // A string: to_bytes converts nothing.
             Type::String => self.bytes(lua.to_bytes(idx).unwrap_or_default()),
             Type::Boolean => self.out.push(if lua.to_boolean(idx) { 0xc3 } else { 0xc2 }),
-            Type::Table if level < MAX_NESTING => {
-                if idx == -1 {
-                    return self.table(level);
-                }
-                lua.push_value(idx);
-                let r = self.table(level);
-                lua.pop(1);
-                return r;
-            }
+            Type::Table => return true,
             _ => self.out.push(0xc0),
         }
-        Ok(())
+        false
+    }
+
+    /// The table at `idx`, `level` tables deep.
+    fn nested(&mut self, idx: c_int, level: u32) -> LuaResult<()> {
+        if level >= MAX_NESTING {
+            self.out.push(0xc0);
+            return Ok(());
+        }
+        if idx == -1 {
+            return self.table(level);
+        }
+        let lua = self.lua;
+        lua.push_value(idx);
+        let r = self.table(level);
+        lua.pop(1);
+        r
     }
 
     /// The table on top of the stack: an array if its keys are exactly 1..N, else a map.
@@ -145,7 +162,9 @@ impl Encoder {
         self.array_header(count as u64);
         for j in 1..=count {
             lua.raw_geti(t, j);
-            self.value(-1, level + 1)?;
+            if self.leaf(-1) {
+                self.nested(-1, level + 1)?;
+            }
             lua.pop(1);
         }
         Ok(())
@@ -162,8 +181,12 @@ impl Encoder {
         loop {
             // Stack: key, value; the C version encodes a copy of the key pushed on top.
             n += 1;
-            self.value(-2, level + 1)?;
-            self.value(-1, level + 1)?;
+            if self.leaf(-2) {
+                self.nested(-2, level + 1)?;
+            }
+            if self.leaf(-1) {
+                self.nested(-1, level + 1)?;
+            }
             lua.pop(1);
             if !lua.next(t) {
                 break;
@@ -208,6 +231,7 @@ impl Encoder {
         }
     }
 
+    #[inline]
     fn bytes(&mut self, s: &[u8]) {
         let len = s.len();
         let out = &mut self.out;

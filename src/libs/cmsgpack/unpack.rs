@@ -5,7 +5,7 @@ use std::ffi::c_int;
 
 use super::check_stack;
 use crate::convert::numfmt::c_double_to_i64;
-use crate::libs::cjson::layout::{lua_hash, seen, OrderMemo, MAX_KEYS};
+use crate::libs::cjson::layout::{lua_hash, Planner, MAX_KEYS};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{Lua, Type};
 
@@ -87,9 +87,8 @@ fn unpack_full(lua: Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
         frames: Vec::new(),
         open_arrays: 0,
         ensured: 0,
-        flat: Vec::new(),
-        hashes: Vec::new(),
-        memo: OrderMemo::new(),
+        keys: [(0, 0); MAX_KEYS],
+        planner: Planner::new(),
     };
     let mut count: c_int = 0;
     while dec.pos < len && i64::from(count) < limit {
@@ -151,11 +150,9 @@ struct Decoder<'a> {
     /// Stack height up to which a `lua_checkstack` has succeeded during this call: asking
     /// again for room below it cannot fail and changes nothing, so it is not asked.
     ensured: c_int,
-    /// Scratch for `flat_map`: where each pair's key bytes are (its value follows them), and
-    /// the key hashes.
-    flat: Vec<(usize, usize)>,
-    hashes: Vec<u32>,
-    memo: OrderMemo,
+    /// Scratch for `flat_map`: where each pair's key bytes are (its value follows them).
+    keys: [(usize, usize); MAX_KEYS],
+    planner: Planner,
 }
 
 impl Decoder<'_> {
@@ -362,25 +359,22 @@ impl Decoder<'_> {
     /// for the general path (errors included).
     fn flat_map(&mut self, n: usize) -> Result<bool, Fail> {
         let input = self.input;
-        self.flat.clear();
-        self.hashes.clear();
+        self.planner.clear();
         let mut pos = self.pos;
-        for _ in 0..n {
+        for i in 0..n {
             let Some((start, end)) = string_at(input, pos) else {
                 return Ok(false);
             };
-            let hash = lua_hash(&input[start..end]);
-            if seen(&self.hashes, hash) {
-                return Ok(false);
-            }
             let Some(next) = scalar_end(input, end) else {
                 return Ok(false);
             };
-            self.hashes.push(hash);
-            self.flat.push((start, end));
+            if i >= MAX_KEYS || !self.planner.add(lua_hash(&input[start..end])) {
+                return Ok(false);
+            }
+            self.keys[i] = (start, end);
             pos = next;
         }
-        let Some((order, _)) = self.memo.order(&self.hashes) else {
+        let Some((order, _)) = self.planner.order() else {
             return Ok(false);
         };
         // The general path checks for one slot (plus the array indices the C version keeps)
@@ -397,13 +391,22 @@ impl Decoder<'_> {
         let lua = self.lua;
         lua.create_table(0, n as c_int);
         for &i in &order[..n] {
-            let Some(&(start, end)) = self.flat.get(usize::from(i)) else {
+            let Some(&(start, end)) = self.keys.get(usize::from(i)) else {
                 continue;
             };
             lua.push_bytes(&input[start..end]);
-            self.pos = end;
-            let tag = input.get(end).copied().ok_or(Fail::Eof)?;
-            self.scalar(tag)?;
+            // The value, checked complete above; the usual kinds directly.
+            match input.get(end).copied().ok_or(Fail::Eof)? {
+                tag @ 0x00..=0x7f => lua.push_number(f64::from(tag)),
+                tag @ 0xa0..=0xbf => {
+                    let from = end + 1;
+                    lua.push_bytes(input.get(from..from + usize::from(tag & 0x1f)).ok_or(Fail::Eof)?);
+                }
+                tag => {
+                    self.pos = end;
+                    self.scalar(tag)?;
+                }
+            }
             lua.raw_set(-3);
         }
         self.pos = pos;
