@@ -89,6 +89,9 @@ fn unpack_full(lua: Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
         ensured: 0,
         keys: [(0, 0); MAX_KEYS],
         planner: Planner::new(),
+        last_keys: [(0, 0); MAX_KEYS],
+        last_len: 0,
+        last_order: [0; MAX_KEYS],
     };
     let mut count: c_int = 0;
     while dec.pos < len && i64::from(count) < limit {
@@ -153,6 +156,11 @@ struct Decoder<'a> {
     /// Scratch for `flat_map`: where each pair's key bytes are (its value follows them).
     keys: [(usize, usize); MAX_KEYS],
     planner: Planner,
+    /// The keys and fill order of the last map built by `flat_map`: maps in a list often
+    /// have the same keys, which then need neither hashing nor planning again.
+    last_keys: [(usize, usize); MAX_KEYS],
+    last_len: usize,
+    last_order: [u8; MAX_KEYS],
 }
 
 impl Decoder<'_> {
@@ -359,7 +367,11 @@ impl Decoder<'_> {
     /// for the general path (errors included).
     fn flat_map(&mut self, n: usize) -> Result<bool, Fail> {
         let input = self.input;
-        self.planner.clear();
+        if n > MAX_KEYS {
+            return Ok(false);
+        }
+        // Whether the keys so far are those of the last map (then not yet hashed).
+        let mut same = n == self.last_len;
         let mut pos = self.pos;
         for i in 0..n {
             let Some((start, end)) = string_at(input, pos) else {
@@ -368,14 +380,33 @@ impl Decoder<'_> {
             let Some(next) = scalar_end(input, end) else {
                 return Ok(false);
             };
-            if i >= MAX_KEYS || !self.planner.add(lua_hash(&input[start..end])) {
-                return Ok(false);
-            }
             self.keys[i] = (start, end);
             pos = next;
+            if same {
+                let (a, b) = self.last_keys[i];
+                if input.get(a..b) == input.get(start..end) {
+                    continue;
+                }
+                same = false;
+                self.planner.clear();
+                for &(a, b) in &self.keys[..i] {
+                    // Distinct: they are the last map's keys.
+                    self.planner.add(lua_hash(&input[a..b]));
+                }
+            } else if i == 0 {
+                self.planner.clear();
+            }
+            if !self.planner.add(lua_hash(&input[start..end])) {
+                return Ok(false);
+            }
         }
-        let Some((order, _)) = self.planner.order() else {
-            return Ok(false);
+        let order = if same {
+            self.last_order
+        } else {
+            let Some((order, _)) = self.planner.order() else {
+                return Ok(false);
+            };
+            order
         };
         // The general path checks for one slot (plus the array indices the C version keeps)
         // before each key with the table on top, and before each value with the key above
@@ -410,6 +441,9 @@ impl Decoder<'_> {
             lua.raw_set(-3);
         }
         self.pos = pos;
+        self.last_keys[..n].copy_from_slice(&self.keys[..n]);
+        self.last_len = n;
+        self.last_order = order;
         Ok(true)
     }
 
