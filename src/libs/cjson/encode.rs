@@ -370,9 +370,19 @@ fn c_double_to_int(d: f64) -> c_int {
     }
 }
 
-/// `lua_array_length`: for the table on top, the array length to encode, or `None` for an
-/// object. Mirrors the C arithmetic on `int`s, overflows included.
-fn array_length(lua: Lua, s: &Settings) -> LuaResult<Option<c_int>> {
+/// How a table is written.
+enum Shape {
+    Array(c_int),
+    Object,
+    /// An object whose first `lua_next` pair is already on the stack (key, value).
+    ObjectFromFirstPair,
+}
+
+/// `lua_array_length`: for the table on top, the array length to encode, or an object.
+/// Mirrors the C arithmetic on `int`s, overflows included. When the very first key rules
+/// out an array, its pair is left on the stack: the object is written from it, visiting the
+/// pairs as a fresh traversal does.
+fn array_length(lua: Lua, s: &Settings) -> LuaResult<Shape> {
     let mut max: c_int = 0;
     let mut items: c_int = 0;
     lua.push_nil();
@@ -389,16 +399,19 @@ fn array_length(lua: Lua, s: &Settings) -> LuaResult<Option<c_int>> {
                 continue;
             }
         }
+        if items == 0 {
+            return Ok(Shape::ObjectFromFirstPair);
+        }
         lua.pop(2);
-        return Ok(None);
+        return Ok(Shape::Object);
     }
     if s.sparse_ratio > 0 && max > items.wrapping_mul(s.sparse_ratio) && max > s.sparse_safe {
         if s.sparse_convert == 0 {
             return Err(unsupported(lua, -1, "excessively sparse array"));
         }
-        return Ok(None);
+        return Ok(Shape::Object);
     }
-    Ok(if max > 0 { Some(max) } else { None })
+    Ok(if max > 0 { Shape::Array(max) } else { Shape::Object })
 }
 
 enum Frame {
@@ -423,7 +436,8 @@ pub(crate) fn append_value(lua: Lua, s: &Settings, out: &mut Vec<u8>) -> LuaResu
                 if depth > s.encode_max_depth || !lua.check_stack(3) {
                     return Err(Raise::located(format!("Cannot serialise, excessive nesting ({depth})")));
                 }
-                if let Some(len) = array_length(lua, s)? {
+                let shape = array_length(lua, s)?;
+                if let Shape::Array(len) = shape {
                     push_bytes(out, b"[")?;
                     frames.push(Frame::Array { len, i: 1 });
                     lua.raw_geti(-1, 1);
@@ -431,8 +445,14 @@ pub(crate) fn append_value(lua: Lua, s: &Settings, out: &mut Vec<u8>) -> LuaResu
                 }
                 push_bytes(out, b"{")?;
                 frames.push(Frame::Object);
-                lua.push_nil();
-                if next_member(lua, s, out, true)? {
+                let more = if let Shape::ObjectFromFirstPair = shape {
+                    member_key(lua, s, out, true)?;
+                    true
+                } else {
+                    lua.push_nil();
+                    next_member(lua, s, out, true)?
+                };
+                if more {
                     continue 'value;
                 }
                 frames.pop();
@@ -472,6 +492,13 @@ fn next_member(lua: Lua, s: &Settings, out: &mut Vec<u8>, first: bool) -> LuaRes
         push_bytes(out, b"}")?;
         return Ok(false);
     }
+    member_key(lua, s, out, first)?;
+    Ok(true)
+}
+
+/// Writes the separator and the key of the member whose key and value are on top.
+#[inline(always)]
+fn member_key(lua: Lua, s: &Settings, out: &mut Vec<u8>, first: bool) -> LuaResult<()> {
     if !first {
         push_bytes(out, b",")?;
     }
@@ -488,7 +515,7 @@ fn next_member(lua: Lua, s: &Settings, out: &mut Vec<u8>, first: bool) -> LuaRes
         }
         _ => return Err(unsupported(lua, -2, "table key must be a number or string")),
     }
-    Ok(true)
+    Ok(())
 }
 
 pub fn encode(lua: Lua) -> LuaResult<c_int> {

@@ -175,7 +175,7 @@ impl Planner {
 
     /// Adds the next key's hash; false if the key may repeat an earlier one, or if there
     /// are too many keys.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn add(&mut self, hash: u32) -> bool {
         let i = self.len;
         if i >= MAX_KEYS {

@@ -231,7 +231,7 @@ impl Encoder {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn bytes(&mut self, s: &[u8]) {
         let len = s.len();
         let out = &mut self.out;
@@ -250,7 +250,7 @@ impl Encoder {
         out.extend_from_slice(s);
     }
 
-    #[inline]
+    #[inline(always)]
     fn number(&mut self, d: f64) {
         // An integer iff C's (int64_t) cast gives it back: 2^63 converts to INT64_MIN on
         // x86-64, so it is packed as a float.

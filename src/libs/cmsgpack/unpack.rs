@@ -384,7 +384,7 @@ impl Decoder<'_> {
             pos = next;
             if same {
                 let (a, b) = self.last_keys[i];
-                if input.get(a..b) == input.get(start..end) {
+                if b - a == end - start && same_bytes(input, a, start, end - start) {
                     continue;
                 }
                 same = false;
@@ -433,6 +433,8 @@ impl Decoder<'_> {
                     let from = end + 1;
                     lua.push_bytes(input.get(from..from + usize::from(tag & 0x1f)).ok_or(Fail::Eof)?);
                 }
+                0xca => lua.push_number(widen(f32::from_bits(be32(input.get(end + 1..end + 5).ok_or(Fail::Eof)?)))),
+                0xcb => lua.push_number(f64::from_bits(be64(input.get(end + 1..end + 9).ok_or(Fail::Eof)?))),
                 tag => {
                     self.pos = end;
                     self.scalar(tag)?;
@@ -491,6 +493,23 @@ impl Decoder<'_> {
             self.frames.pop();
         }
     }
+}
+
+/// Whether the `len` bytes at `a` and at `b` are equal; up to eight compared as one word.
+#[inline]
+fn same_bytes(input: &[u8], a: usize, b: usize, len: usize) -> bool {
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(input.get(at..at + 8)?);
+        Some(u64::from_le_bytes(w))
+    };
+    if len <= 8 {
+        if let (Some(x), Some(y)) = (word(a), word(b)) {
+            let mask = if len == 0 { 0 } else { u64::MAX >> (64 - 8 * len) };
+            return (x ^ y) & mask == 0;
+        }
+    }
+    input.get(a..a + len) == input.get(b..b + len)
 }
 
 /// The byte range of the string item at `pos` (fixstr, str 8/16/32), if complete.
@@ -581,4 +600,23 @@ fn widen(f: f32) -> f64 {
     let sign = u64::from(b >> 31) << 63;
     let mantissa = u64::from((b & 0x007f_ffff) | 0x0040_0000) << 29;
     f64::from_bits(sign | 0x7ff0_0000_0000_0000 | mantissa)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn same_bytes_compares_exactly() {
+        let input: Vec<u8> = (0..64u8).map(|i| [b'a', b'b', b'c'][usize::from(i % 3)] ^ (i / 21)).collect();
+        for len in 0..=12 {
+            for a in 0..input.len() {
+                for b in 0..input.len() {
+                    let want = match (input.get(a..a + len), input.get(b..b + len)) {
+                        (Some(x), Some(y)) => x == y,
+                        (x, y) => x == y,
+                    };
+                    assert_eq!(super::same_bytes(&input, a, b, len), want, "{a} {b} {len}");
+                }
+            }
+        }
+    }
 }
