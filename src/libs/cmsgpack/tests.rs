@@ -544,7 +544,12 @@ fn unpacked_maps_have_the_one_by_one_layout() {
         for i in 0..n {
             let len = 1 + next(if case % 2 == 0 { 3 } else { 12 }) as usize;
             let key: String = (0..len).map(|_| char::from(b"abcdxyz_0"[next(9) as usize])).collect();
-            packed.push(0xa0 | key.len() as u8);
+            // Short and 8-bit-length string headers.
+            if i % 5 == 2 {
+                packed.extend_from_slice(&[0xd9, key.len() as u8]);
+            } else {
+                packed.push(0xa0 | key.len() as u8);
+            }
             packed.extend_from_slice(key.as_bytes());
             // Values of every scalar kind but nil.
             match i % 4 {
