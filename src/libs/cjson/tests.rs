@@ -788,3 +788,49 @@ fn objects_sharing_keys_have_the_one_by_one_layout() {
         assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "objects {objects:?}");
     }
 }
+
+/// Arrays mixing objects of shared keys (whose key strings are cached while the array is
+/// decoded) with scalars, nulls, nested arrays and objects that are not flat: every element
+/// must come out as when decoded on its own.
+#[test]
+fn array_elements_match_their_own_decoding() {
+    use crate::lua::testing::{eval_with, new_vm, FakeHost};
+    let vm = new_vm();
+    let host = FakeHost::default();
+    let mut state: u64 = 0x2127_599B_F432_5C37;
+    let mut next = move |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    };
+    let pool = ["", "a", "b", "ab", "sku", "qty", "x_y", "k\\\\u0041"];
+    for _ in 0..300 {
+        let n = 1 + next(14) as usize;
+        let elements: Vec<String> = (0..n)
+            .map(|_| match next(8) {
+                0 => "null".to_string(),
+                1 => "[1,\"z\"]".to_string(),
+                2 => "{\"n\":[7]}".to_string(),
+                3 => "42".to_string(),
+                _ => {
+                    let k = 1 + next(4) as usize;
+                    let members: Vec<String> =
+                        (0..k).map(|j| format!("\"{}\":{j}", pool[(j + next(2) as usize) % pool.len()])).collect();
+                    format!("{{{}}}", members.join(","))
+                }
+            })
+            .collect();
+        let singles: Vec<String> = elements.iter().map(|e| format!("'{e}'")).collect();
+        let script = format!(
+            "local function dump(v) if type(v) ~= 'table' then return tostring(v) end local r = {{}} \
+             for k, x in pairs(v) do r[#r + 1] = tostring(k) .. '=' .. dump(x) end return '{{' .. table.concat(r, ',') .. '}}#' .. #v end \
+             local all = cjson.decode('[{}]') local singles = {{{}}} \
+             for j = 1, #singles do local a, b = dump(all[j]), dump(cjson.decode(singles[j])) \
+             if a ~= b then return j .. ': ' .. a .. ' | ' .. b end end return 'same'",
+            elements.join(","),
+            singles.join(",")
+        );
+        assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "{elements:?}");
+    }
+}

@@ -629,3 +629,60 @@ fn maps_sharing_keys_have_the_one_by_one_layout() {
         assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "maps {maps:?}");
     }
 }
+
+/// Lists mixing maps of shared keys (whose key strings are cached while the list is
+/// decoded) with scalars, nils, nested lists and maps that are not flat: every element must
+/// come out as when unpacked on its own.
+#[test]
+fn list_elements_match_their_own_unpacking() {
+    let vm = new_vm();
+    let host = FakeHost::default();
+    let mut state: u64 = 0x5851_F42D_4C95_7F2D;
+    let mut next = move |m: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % m
+    };
+    let pool = ["", "a", "b", "ab", "sku", "qty", "x_y"];
+    for _ in 0..300 {
+        let n = 1 + next(14) as usize;
+        let mut elements: Vec<Vec<u8>> = Vec::new();
+        for _ in 0..n {
+            let e = match next(8) {
+                0 => vec![0xc0],
+                1 => vec![0x92, 0x01, 0xa1, b'z'],
+                2 => vec![0x81, 0xa1, b'n', 0x91, 0x07],
+                3 => vec![0x2a],
+                _ => {
+                    let k = 1 + next(4) as usize;
+                    let mut m = vec![0x80 | k as u8];
+                    for j in 0..k {
+                        let key = pool[(j + next(2) as usize) % pool.len()];
+                        m.push(0xa0 | key.len() as u8);
+                        m.extend_from_slice(key.as_bytes());
+                        m.push(j as u8);
+                    }
+                    m
+                }
+            };
+            elements.push(e);
+        }
+        let mut packed = vec![0x90 | n as u8];
+        for e in &elements {
+            packed.extend_from_slice(e);
+        }
+        let lit = |b: &[u8]| format!("\"{}\"", b.iter().map(|x| format!("\\{x:03}")).collect::<String>());
+        let singles: Vec<String> = elements.iter().map(|e| lit(e)).collect();
+        let script = format!(
+            "local function dump(v) if type(v) ~= 'table' then return tostring(v) end local r = {{}} \
+             for k, x in pairs(v) do r[#r + 1] = tostring(k) .. '=' .. dump(x) end return '{{' .. table.concat(r, ',') .. '}}#' .. #v end \
+             local all = cmsgpack.unpack({}) local singles = {{{}}} \
+             for j = 1, #singles do local a, b = dump(all[j]), dump(cmsgpack.unpack(singles[j])) \
+             if a ~= b then return j .. ': ' .. a .. ' | ' .. b end end return 'same'",
+            lit(&packed),
+            singles.join(",")
+        );
+        assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "{elements:?}");
+    }
+}

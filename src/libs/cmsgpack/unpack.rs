@@ -92,6 +92,10 @@ fn unpack_full(lua: Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
         last_keys: [(0, 0); MAX_KEYS],
         last_len: 0,
         last_order: [0; MAX_KEYS],
+        cache_base: 0,
+        cache_slots: 0,
+        cache_keys: [(0, 0); MAX_KEYS],
+        cache_filled: 0,
     };
     let mut count: c_int = 0;
     while dec.pos < len && i64::from(count) < limit {
@@ -161,6 +165,17 @@ struct Decoder<'a> {
     last_keys: [(usize, usize); MAX_KEYS],
     last_len: usize,
     last_order: [u8; MAX_KEYS],
+    /// Key strings of the maps in a list, kept in `cache_slots` stack slots right above the
+    /// innermost array's table (from index `cache_base`) while its elements are flat maps:
+    /// pushing a copy of a string is much cheaper than making it again. `cache_keys` tells
+    /// which input bytes each slot holds (the slots in `cache_filled`). The slots exist only
+    /// while nothing but flat maps and scalars is decoded above them, and were reserved
+    /// with everything those need, so every stack check meanwhile passes, as it does in
+    /// the C version, which has them lower by the number of slots.
+    cache_base: c_int,
+    cache_slots: usize,
+    cache_keys: [(usize, usize); MAX_KEYS],
+    cache_filled: u32,
 }
 
 impl Decoder<'_> {
@@ -186,6 +201,15 @@ impl Decoder<'_> {
             self.ensured = want;
         }
         Ok(())
+    }
+
+    /// Removes the key cache, with nothing above it on the stack.
+    #[inline]
+    fn drop_cache(&mut self) {
+        if self.cache_slots > 0 {
+            self.lua.set_top(self.cache_base - 1);
+            self.cache_slots = 0;
+        }
     }
 
     /// Bytes `pos..pos + n`, consumed; `Eof` if the input is shorter.
@@ -331,6 +355,7 @@ impl Decoder<'_> {
     /// and no hash part, so we allocate that at once (capped, and only when the input can
     /// hold `len` elements). A nil element breaks the pattern: see `unpresize`.
     fn open_array(&mut self, len: u32) -> Result<bool, Fail> {
+        self.drop_cache();
         let lua = self.lua;
         let left = self.input.len() - self.pos;
         let presized = len > 0 && len <= PRESIZE_MAX && len as usize <= left;
@@ -352,6 +377,7 @@ impl Decoder<'_> {
         if len > 0 && len as usize <= MAX_KEYS && self.flat_map(len as usize)? {
             return Ok(false);
         }
+        self.drop_cache();
         self.lua.create_table(0, 0);
         if len == 0 {
             return Ok(false);
@@ -408,24 +434,57 @@ impl Decoder<'_> {
             };
             order
         };
+        let lua = self.lua;
         // The general path checks for one slot (plus the array indices the C version keeps)
         // before each key with the table on top, and before each value with the key above
         // it: room for the table, a key and a value here means every one of those passes.
         // Otherwise the general path raises where the C version does.
-        let want = self.lua.top() + 3 + self.open_arrays;
-        if want > self.ensured {
-            if !self.lua.check_stack(3 + self.open_arrays) {
+        let room = 3 + self.open_arrays;
+        let top = lua.top();
+        let list = matches!(self.frames.last(), Some(f) if f.remaining >= 2 && matches!(f.state, State::Array { .. }));
+        if list && self.cache_slots == 0 {
+            // An element of a list with more to come: start a key cache, if there is room
+            // for it on top of everything this and the next elements need.
+            let slots = n as c_int;
+            if top + slots + room <= self.ensured || lua.check_stack(slots + room) {
+                self.ensured = self.ensured.max(top + slots + room);
+                for _ in 0..n {
+                    lua.push_nil();
+                }
+                self.cache_base = top + 1;
+                self.cache_slots = n;
+                self.cache_filled = 0;
+            }
+        }
+        let top = lua.top();
+        if top + room > self.ensured {
+            if !lua.check_stack(room) {
                 return Ok(false);
             }
-            self.ensured = want;
+            self.ensured = top + room;
         }
-        let lua = self.lua;
         lua.create_table(0, n as c_int);
         for &i in &order[..n] {
-            let Some(&(start, end)) = self.keys.get(usize::from(i)) else {
+            let i = usize::from(i);
+            let Some(&(start, end)) = self.keys.get(i) else {
                 continue;
             };
-            lua.push_bytes(&input[start..end]);
+            if i < self.cache_slots {
+                let slot = self.cache_base + i as c_int;
+                let (a, b) = self.cache_keys[i];
+                if self.cache_filled & (1 << i) != 0 && b - a == end - start && same_bytes(input, a, start, end - start)
+                {
+                    lua.push_value(slot);
+                } else {
+                    lua.push_bytes(&input[start..end]);
+                    lua.push_value(-1);
+                    lua.replace(slot);
+                    self.cache_keys[i] = (start, end);
+                    self.cache_filled |= 1 << i;
+                }
+            } else {
+                lua.push_bytes(&input[start..end]);
+            }
             // The value, checked complete above; the usual kinds directly.
             match input.get(end).copied().ok_or(Fail::Eof)? {
                 tag @ 0x00..=0x7f => lua.push_number(f64::from(tag)),
@@ -459,12 +518,20 @@ impl Decoder<'_> {
             };
             match &mut frame.state {
                 State::Array { next, presized } => {
-                    if *presized && lua.is_nil(-1) {
-                        unpresize(lua, *next);
-                        *presized = false;
-                    }
-                    set_index(lua, *next);
+                    let index = *next;
                     *next += 1;
+                    if *presized && lua.is_nil(-1) {
+                        *presized = false;
+                        drop_cache_under_top(lua, self.cache_base, &mut self.cache_slots);
+                        unpresize(lua, index);
+                    }
+                    match c_int::try_from(index) {
+                        Ok(i) if self.cache_slots > 0 => lua.raw_seti(self.cache_base - 1, i),
+                        _ => {
+                            drop_cache_under_top(lua, self.cache_base, &mut self.cache_slots);
+                            set_index(lua, index);
+                        }
+                    }
                 }
                 State::Key => {
                     frame.state = State::Value;
@@ -489,6 +556,7 @@ impl Decoder<'_> {
             }
             if matches!(frame.state, State::Array { .. }) {
                 self.open_arrays -= 1;
+                self.drop_cache();
             }
             self.frames.pop();
         }
@@ -542,6 +610,16 @@ fn scalar_end(input: &[u8], pos: usize) -> Option<usize> {
         _ => return None,
     };
     Some(pos + size).filter(|&e| e <= input.len())
+}
+
+/// Removes the key cache (`slots` slots from `base`) from below the value on top.
+#[inline]
+fn drop_cache_under_top(lua: Lua, base: c_int, slots: &mut usize) {
+    if *slots > 0 {
+        lua.replace(base);
+        lua.set_top(base);
+        *slots = 0;
+    }
 }
 
 /// `t[i] = v` for the table below the value on top; pops the value.
