@@ -141,21 +141,13 @@ impl Encoder {
                 None => {
                     lua.pop(2);
                     self.check_stack(3, MAP_CHECK)?;
-                    lua.push_nil();
-                    if lua.next(t) {
-                        return self.map(t, level);
-                    }
-                    return Ok(());
+                    return self.map_from_start(t, level);
                 }
             }
         }
         if count != max {
             self.check_stack(3, MAP_CHECK)?;
-            lua.push_nil();
-            if lua.next(t) {
-                return self.map(t, level);
-            }
-            return Ok(());
+            return self.map_from_start(t, level);
         }
         // Keys are exactly 1..count: that is also the length (`lua_objlen`) the C version
         // uses, and every slot is set, so raw reads see what its `lua_gettable` sees.
@@ -167,6 +159,17 @@ impl Encoder {
             }
             lua.pop(1);
         }
+        Ok(())
+    }
+
+    /// Encodes the map at `t` in `next` order, from its first pair.
+    fn map_from_start(&mut self, t: c_int, level: u32) -> LuaResult<()> {
+        let lua = self.lua;
+        lua.push_nil();
+        if lua.next(t) {
+            return self.map(t, level);
+        }
+        self.out.push(0x80);
         Ok(())
     }
 
