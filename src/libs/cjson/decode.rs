@@ -7,6 +7,7 @@
 
 use std::ffi::c_int;
 
+use super::layout::{lua_hash, Planner, MAX_KEYS};
 use super::strtod::strtod;
 use super::{settings, Settings};
 use crate::lua::callback::{LuaResult, Raise};
@@ -111,10 +112,126 @@ static STRING_STOP: [bool; 256] = {
     t
 };
 
+/// A string read ahead: a slice of the input or of the parser's arena.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    in_arena: bool,
+    start: usize,
+    end: usize,
+}
+
+/// A member value read ahead (see `flat_object`).
+#[derive(Clone, Copy, Debug)]
+enum Scalar {
+    Str(Span),
+    Number(f64),
+    Boolean(bool),
+    Null,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Member {
+    key: Span,
+    value: Scalar,
+}
+
+/// Length of the prefix of `s` without a quote, backslash or NUL; eight bytes at a time.
+#[inline]
+fn plain_run(s: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // High bit set in each zero byte's position, and maybe in higher ones (never lower),
+    // so the lowest set bit is the first zero byte.
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    let mut i = 0;
+    while let Some(chunk) = s.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let stop = zero(x) | zero(x ^ (ONES * u64::from(b'"'))) | zero(x ^ (ONES * u64::from(b'\\')));
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < s.len() && !STRING_STOP[usize::from(s[i])] {
+        i += 1;
+    }
+    i
+}
+
+/// Powers of ten exact as doubles.
+const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
+
+/// The common JSON number `-?(0|[1-9][0-9]*)(\.[0-9]+)?` with at most 15 digits and no
+/// exponent after it: the mantissa and the power of ten are exact doubles, so one division
+/// rounds correctly, as strtod does. `None` for anything else (strtod then reads it).
+#[inline]
+fn plain_number(s: &[u8]) -> Option<(f64, usize)> {
+    let negative = s.first() == Some(&b'-');
+    let int_start = usize::from(negative);
+    let mut i = int_start;
+    let mut m: u64 = 0;
+    while let Some(&c) = s.get(i) {
+        if !c.is_ascii_digit() {
+            break;
+        }
+        m = m * 10 + u64::from(c - b'0');
+        i += 1;
+        if i - int_start > 15 {
+            return None;
+        }
+    }
+    let int_len = i - int_start;
+    if int_len == 0 || (int_len > 1 && s[int_start] == b'0') {
+        return None;
+    }
+    let mut frac_len = 0;
+    if s.get(i) == Some(&b'.') {
+        let frac_start = i + 1;
+        i = frac_start;
+        while let Some(&c) = s.get(i) {
+            if !c.is_ascii_digit() {
+                break;
+            }
+            m = m * 10 + u64::from(c - b'0');
+            i += 1;
+            if int_len + (i - frac_start) > 15 {
+                return None;
+            }
+        }
+        frac_len = i - frac_start;
+        if frac_len == 0 {
+            return None;
+        }
+    }
+    // strtod would read on: an exponent, or a hexadecimal number after "0".
+    if matches!(s.get(i), Some(b'e' | b'E' | b'.' | b'x' | b'X')) {
+        return None;
+    }
+    let v = m as f64 / POW10[frac_len];
+    Some((if negative { -v } else { v }, i))
+}
+
 struct Parser<'a> {
     data: &'a [u8],
     pos: usize,
     scratch: Vec<u8>,
+    /// Members read ahead, their key hashes, and their unescaped strings.
+    members: Vec<Member>,
+    planner: Planner,
+    arena: Vec<u8>,
+    /// Key strings of the objects in a list, kept in `cache_slots` stack slots right above
+    /// the innermost array's table (from index `cache_base`) while its elements are flat
+    /// objects or scalars: pushing a copy of a string is much cheaper than making it again.
+    /// `cache_keys` tells which input bytes each slot holds (the slots in `cache_filled`).
+    /// The slots were reserved with everything the elements need, so every stack check
+    /// meanwhile passes, as it does in the C version, which has them lower by the number
+    /// of slots; anything else nested drops them first.
+    cache_base: c_int,
+    cache_slots: usize,
+    cache_keys: [(usize, usize); MAX_KEYS],
+    cache_filled: u32,
     settings: Settings,
     // The current token (the C code's json_token_t); `next_token` returns its kind.
     /// 0-based offset of the token in the input.
@@ -141,6 +258,19 @@ impl Parser<'_> {
         self.index = self.pos;
         self.error = msg;
         Kind::Error
+    }
+
+    /// Moves past whitespace and returns the byte there (0 at the end), as `next_token`
+    /// sees it.
+    #[inline]
+    fn skip_whitespace(&mut self) -> u8 {
+        loop {
+            let ch = self.at(self.pos);
+            if CHAR_KIND[usize::from(ch)] != Kind::Whitespace {
+                return ch;
+            }
+            self.pos += 1;
+        }
     }
 
     #[inline]
@@ -221,6 +351,11 @@ impl Parser<'_> {
     }
 
     fn number_token(&mut self) -> Kind {
+        if let Some((v, used)) = plain_number(self.rest(self.pos)) {
+            self.pos += used;
+            self.number = v;
+            return Kind::Number;
+        }
         // strtod stops at the C string's end, which a NUL inside the data also marks.
         match strtod(self.rest(self.pos)) {
             Some((v, used)) => {
@@ -240,7 +375,7 @@ impl Parser<'_> {
             // Skip to the next quote, backslash or end.
             let data = self.data;
             let run = data.get(self.pos..).unwrap_or_default();
-            let n = run.iter().position(|&c| STRING_STOP[usize::from(c)]).unwrap_or(run.len());
+            let n = plain_run(run);
             if escaped {
                 self.scratch.extend_from_slice(&run[..n]);
             }
@@ -311,11 +446,37 @@ impl Parser<'_> {
         true
     }
 
+    /// The current string token, kept: unescaped text is copied to the arena.
+    fn keep_text(&mut self) -> Span {
+        match self.text {
+            Text::Input(start, end) => Span { in_arena: false, start, end },
+            Text::Scratch => {
+                let start = self.arena.len();
+                self.arena.extend_from_slice(&self.scratch);
+                Span { in_arena: true, start, end: self.arena.len() }
+            }
+        }
+    }
+
+    fn span(&self, s: Span) -> &[u8] {
+        let from = if s.in_arena { &self.arena } else { self.data };
+        from.get(s.start..s.end).unwrap_or_default()
+    }
+
     /// The current string token's bytes.
     fn text(&self) -> &[u8] {
         match self.text {
             Text::Input(a, b) => self.data.get(a..b).unwrap_or_default(),
             Text::Scratch => &self.scratch,
+        }
+    }
+
+    /// Removes the key cache, with nothing above it on the stack.
+    #[inline]
+    fn drop_cache(&mut self, lua: Lua) {
+        if self.cache_slots > 0 {
+            lua.set_top(self.cache_base - 1);
+            self.cache_slots = 0;
         }
     }
 
@@ -354,16 +515,21 @@ fn parse_value(lua: Lua, p: &mut Parser, mut kind: Kind) -> LuaResult<()> {
             Kind::Null => lua.push_light_userdata(std::ptr::null_mut()),
             Kind::ObjBegin => {
                 p.descend(lua, open.len() + 1, 3)?;
-                lua.create_table(0, 0);
-                kind = p.next_token();
-                if kind != Kind::ObjEnd {
-                    open.push(Open::Object);
-                    kind = object_key(lua, p, kind)?;
-                    continue 'value;
+                let in_list = matches!(open.last(), Some(Open::Array(_)));
+                if !flat_object(lua, p, in_list) {
+                    p.drop_cache(lua);
+                    lua.create_table(0, 0);
+                    kind = p.next_token();
+                    if kind != Kind::ObjEnd {
+                        open.push(Open::Object);
+                        kind = object_key(lua, p, kind)?;
+                        continue 'value;
+                    }
                 }
             }
             Kind::ArrBegin => {
                 p.descend(lua, open.len() + 1, 2)?;
+                p.drop_cache(lua);
                 lua.create_table(0, 0);
                 kind = p.next_token();
                 if kind != Kind::ArrEnd {
@@ -378,7 +544,8 @@ fn parse_value(lua: Lua, p: &mut Parser, mut kind: Kind) -> LuaResult<()> {
             match open.last_mut() {
                 None => return Ok(()),
                 Some(Open::Array(i)) => {
-                    lua.raw_seti(-2, *i);
+                    // The array's table is below the key cache, if there is one.
+                    lua.raw_seti(if p.cache_slots > 0 { p.cache_base - 1 } else { -2 }, *i);
                     kind = p.next_token();
                     if kind == Kind::Comma {
                         *i = i.wrapping_add(1);
@@ -388,6 +555,7 @@ fn parse_value(lua: Lua, p: &mut Parser, mut kind: Kind) -> LuaResult<()> {
                     if kind != Kind::ArrEnd {
                         return Err(p.parse_error("comma or array end", kind));
                     }
+                    p.drop_cache(lua);
                 }
                 Some(Open::Object) => {
                     lua.raw_set(-3);
@@ -405,6 +573,102 @@ fn parse_value(lua: Lua, p: &mut Parser, mut kind: Kind) -> LuaResult<()> {
             open.pop();
         }
     }
+}
+
+/// Reads ahead an object (its `{` just consumed) made of at most `MAX_KEYS` members whose
+/// values are strings, numbers, booleans or nulls and whose keys hash differently. If it is
+/// one, pushes it as a table built at its final size with the layout member-by-member
+/// insertion gives (see `layout`), and returns true. Otherwise rewinds and returns false:
+/// the general path then parses it, errors included.
+fn flat_object(lua: Lua, p: &mut Parser, in_list: bool) -> bool {
+    let start = p.pos;
+    p.members.clear();
+    p.planner.clear();
+    p.arena.clear();
+    // Punctuation and strings are read here directly; everything else through `next_token`.
+    let complete = loop {
+        if p.members.len() == MAX_KEYS || p.skip_whitespace() != b'"' || p.string_token() != Kind::String {
+            break false;
+        }
+        let key = p.keep_text();
+        let hash = lua_hash(p.span(key));
+        if !p.planner.add(hash) || p.skip_whitespace() != b':' {
+            break false;
+        }
+        p.pos += 1;
+        let value = if p.skip_whitespace() == b'"' {
+            if p.string_token() != Kind::String {
+                break false;
+            }
+            Scalar::Str(p.keep_text())
+        } else {
+            match p.next_token() {
+                Kind::Number => Scalar::Number(p.number),
+                Kind::Boolean => Scalar::Boolean(p.boolean),
+                Kind::Null => Scalar::Null,
+                _ => break false,
+            }
+        };
+        p.members.push(Member { key, value });
+        match p.skip_whitespace() {
+            b',' => p.pos += 1,
+            b'}' => {
+                p.pos += 1;
+                break true;
+            }
+            _ => break false,
+        }
+    };
+    let (order, n) = match p.planner.order() {
+        Some(order) if complete => order,
+        _ => {
+            p.pos = start;
+            return false;
+        }
+    };
+    if in_list && p.cache_slots == 0 {
+        // An element of a list: start a key cache, if there is room for it on top of what
+        // this and the next elements need (`descend`'s three slots).
+        let top = lua.top();
+        if lua.check_stack(n as c_int + 3) {
+            for _ in 0..n {
+                lua.push_nil();
+            }
+            p.cache_base = top + 1;
+            p.cache_slots = n;
+            p.cache_filled = 0;
+        }
+    }
+    lua.create_table(0, n as c_int);
+    for &i in &order[..n] {
+        let i = usize::from(i);
+        let Some(&m) = p.members.get(i) else {
+            continue;
+        };
+        if i < p.cache_slots && !m.key.in_arena {
+            let slot = p.cache_base + i as c_int;
+            let (a, b) = p.cache_keys[i];
+            if p.cache_filled & (1 << i) != 0 && p.data.get(a..b) == p.data.get(m.key.start..m.key.end) {
+                lua.push_value(slot);
+            } else {
+                lua.push_bytes(p.span(m.key));
+                lua.push_value(-1);
+                lua.replace(slot);
+                p.cache_keys[i] = (m.key.start, m.key.end);
+                p.cache_filled |= 1 << i;
+            }
+        } else {
+            lua.push_bytes(p.span(m.key));
+        }
+        match m.value {
+            Scalar::Str(s) => lua.push_bytes(p.span(s)),
+            Scalar::Number(d) => lua.push_number(d),
+            Scalar::Boolean(b) => lua.push_bool(b),
+            Scalar::Null => lua.push_light_userdata(std::ptr::null_mut()),
+        }
+        lua.raw_set(-3);
+    }
+    true
 }
 
 /// Pushes the member key (the current token) and reads past the colon; returns the kind of
@@ -439,6 +703,13 @@ pub fn decode(lua: Lua) -> LuaResult<c_int> {
         data,
         pos: 0,
         scratch: Vec::new(),
+        members: Vec::new(),
+        planner: Planner::new(),
+        arena: Vec::new(),
+        cache_base: 0,
+        cache_slots: 0,
+        cache_keys: [(0, 0); MAX_KEYS],
+        cache_filled: 0,
         settings,
         index: 0,
         number: 0.0,
@@ -453,4 +724,100 @@ pub fn decode(lua: Lua) -> LuaResult<c_int> {
         return Err(p.parse_error("the end", kind));
     }
     Ok(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{plain_number, plain_run, strtod, STRING_STOP};
+
+    #[test]
+    fn plain_numbers_read_as_strtod_reads_them() {
+        let mut state: u64 = 0x1234_5678_9ABC_DEF1;
+        let mut next = move |m: u64| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % m
+        };
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "0.0",
+            "-0.0",
+            "1",
+            "-1",
+            "0.5",
+            "00",
+            "01",
+            "-01",
+            "1.",
+            "1.e5",
+            "1e5",
+            "1.5E3",
+            "0x10",
+            "0X1p3",
+            "-",
+            "-.5",
+            ".5",
+            "123456789012345",
+            "1234567890123456",
+            "0.123456789012345",
+            "99999999999999.9",
+            "1.0000000000000002",
+            "3.25,",
+            "13.00}",
+            "5]",
+            "1\0",
+            "2.5\0x",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        for _ in 0..200_000 {
+            let mut t = String::new();
+            if next(3) == 0 {
+                t.push('-');
+            }
+            for _ in 0..1 + next(17) {
+                t.push(char::from(b'0' + next(10) as u8));
+            }
+            if next(2) == 0 {
+                t.push('.');
+                for _ in 0..next(17) {
+                    t.push(char::from(b'0' + next(10) as u8));
+                }
+            }
+            t.push(char::from(b",}] \0eE.x9"[next(10) as usize]));
+            texts.push(t);
+        }
+        for t in &texts {
+            if let Some((v, used)) = plain_number(t.as_bytes()) {
+                let (w, wused) = strtod(t.as_bytes()).unwrap_or((f64::NAN, 0));
+                assert_eq!((v.to_bits(), used), (w.to_bits(), wused), "{t:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn plain_runs_stop_at_quote_backslash_or_nul() {
+        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        for _ in 0..100_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 40) as usize;
+            let s: Vec<u8> = (0..len)
+                .map(|i| {
+                    let b = (state >> (i % 8 * 8)) as u8 ^ i as u8;
+                    if b % 23 == 0 {
+                        [b'"', b'\\', 0, 0xa2, 0xdc][usize::from(b % 5)]
+                    } else {
+                        b
+                    }
+                })
+                .collect();
+            let want = s.iter().position(|&c| STRING_STOP[usize::from(c)]).unwrap_or(s.len());
+            assert_eq!(plain_run(&s), want, "{s:?}");
+        }
+    }
 }

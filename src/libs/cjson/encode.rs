@@ -80,36 +80,72 @@ fn word_needs_escape(x: u64) -> bool {
     (below(0x20) | equal(0x22) | equal(0x2f) | equal(0x5c) | equal(0x7f)) != 0
 }
 
+#[inline]
+fn load_word(s: &[u8], at: usize) -> Option<u64> {
+    let mut word = [0u8; 8];
+    word.copy_from_slice(s.get(at..at + 8)?);
+    Some(u64::from_le_bytes(word))
+}
+
+/// The first byte at or after `from` that needs an escape. Plain ASCII and UTF-8 are
+/// skipped eight bytes at a time; the last word may overlap bytes already found plain.
+#[inline(always)]
+fn next_escape(s: &[u8], from: usize) -> Option<usize> {
+    let n = s.len();
+    let scan = |a: usize, b: usize| (a..b).find(|&k| s.get(k).is_some_and(|&c| NEEDS_ESCAPE[usize::from(c)]));
+    let len = n.checked_sub(from)?;
+    if len < 8 {
+        // Up to seven bytes in one word: two overlapping halves, or three bytes, padded
+        // with a plain one.
+        let byte = |k: usize| u64::from(s.get(k).copied().unwrap_or(b'a'));
+        let half = |k: usize| (0..4).fold(0u64, |w, j| w | byte(k + j) << (8 * j));
+        let word = match len {
+            0 => return None,
+            1..=3 => byte(from) | byte(from + len / 2) << 8 | byte(n - 1) << 16 | 0x6161_6161_6100_0000,
+            _ => half(from) | half(n - 4) << 32,
+        };
+        return if word_needs_escape(word) { scan(from, n) } else { None };
+    }
+    let mut i = from;
+    while let Some(word) = load_word(s, i) {
+        if word_needs_escape(word) {
+            return scan(i, i + 8);
+        }
+        i += 8;
+    }
+    match load_word(s, n - 8) {
+        Some(word) if i < n && word_needs_escape(word) => scan(i, n),
+        _ => None,
+    }
+}
+
+#[inline]
 fn append_string(out: &mut Vec<u8>, s: &[u8]) -> LuaResult<()> {
     reserve(out, s.len().checked_add(2).ok_or_else(out_of_memory)?)?;
     out.push(b'"');
+    match next_escape(s, 0) {
+        None => out.extend_from_slice(s),
+        Some(first) => append_escaped(out, s, first)?,
+    }
+    out.push(b'"');
+    Ok(())
+}
+
+/// `s` from its first byte that needs an escape (at `first`) on.
+#[inline(never)]
+fn append_escaped(out: &mut Vec<u8>, s: &[u8], first: usize) -> LuaResult<()> {
     let mut run = 0;
-    let mut i = 0;
-    while i < s.len() {
-        // Plain ASCII and UTF-8 go through untouched, in runs; eight bytes at a time while
-        // none of them needs an escape.
-        if let Some(chunk) = s.get(i..i + 8) {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            if !word_needs_escape(u64::from_le_bytes(word)) {
-                i += 8;
-                continue;
-            }
-        }
-        if !NEEDS_ESCAPE[usize::from(s[i])] {
-            i += 1;
-            continue;
-        }
+    let mut at = Some(first);
+    while let Some(i) = at {
         out.extend_from_slice(&s[run..i]);
         let esc = ESCAPES[usize::from(s[i])];
-        // Room for this escape and for the rest copied plainly.
+        // Room for this escape, the rest copied plainly, and the closing quote.
         reserve(out, esc.len() + (s.len() - i) + 1)?;
         out.extend_from_slice(esc);
-        i += 1;
-        run = i;
+        run = i + 1;
+        at = next_escape(s, run);
     }
     out.extend_from_slice(&s[run..]);
-    out.push(b'"');
     Ok(())
 }
 
@@ -334,9 +370,19 @@ fn c_double_to_int(d: f64) -> c_int {
     }
 }
 
-/// `lua_array_length`: for the table on top, the array length to encode, or `None` for an
-/// object. Mirrors the C arithmetic on `int`s, overflows included.
-fn array_length(lua: Lua, s: &Settings) -> LuaResult<Option<c_int>> {
+/// How a table is written.
+enum Shape {
+    Array(c_int),
+    Object,
+    /// An object whose first `lua_next` pair is already on the stack (key, value).
+    ObjectFromFirstPair,
+}
+
+/// `lua_array_length`: for the table on top, the array length to encode, or an object.
+/// Mirrors the C arithmetic on `int`s, overflows included. When the very first key rules
+/// out an array, its pair is left on the stack: the object is written from it, visiting the
+/// pairs as a fresh traversal does.
+fn array_length(lua: Lua, s: &Settings) -> LuaResult<Shape> {
     let mut max: c_int = 0;
     let mut items: c_int = 0;
     lua.push_nil();
@@ -353,16 +399,19 @@ fn array_length(lua: Lua, s: &Settings) -> LuaResult<Option<c_int>> {
                 continue;
             }
         }
+        if items == 0 {
+            return Ok(Shape::ObjectFromFirstPair);
+        }
         lua.pop(2);
-        return Ok(None);
+        return Ok(Shape::Object);
     }
     if s.sparse_ratio > 0 && max > items.wrapping_mul(s.sparse_ratio) && max > s.sparse_safe {
         if s.sparse_convert == 0 {
             return Err(unsupported(lua, -1, "excessively sparse array"));
         }
-        return Ok(None);
+        return Ok(Shape::Object);
     }
-    Ok(if max > 0 { Some(max) } else { None })
+    Ok(if max > 0 { Shape::Array(max) } else { Shape::Object })
 }
 
 enum Frame {
@@ -387,7 +436,8 @@ pub(crate) fn append_value(lua: Lua, s: &Settings, out: &mut Vec<u8>) -> LuaResu
                 if depth > s.encode_max_depth || !lua.check_stack(3) {
                     return Err(Raise::located(format!("Cannot serialise, excessive nesting ({depth})")));
                 }
-                if let Some(len) = array_length(lua, s)? {
+                let shape = array_length(lua, s)?;
+                if let Shape::Array(len) = shape {
                     push_bytes(out, b"[")?;
                     frames.push(Frame::Array { len, i: 1 });
                     lua.raw_geti(-1, 1);
@@ -395,8 +445,14 @@ pub(crate) fn append_value(lua: Lua, s: &Settings, out: &mut Vec<u8>) -> LuaResu
                 }
                 push_bytes(out, b"{")?;
                 frames.push(Frame::Object);
-                lua.push_nil();
-                if next_member(lua, s, out, true)? {
+                let more = if let Shape::ObjectFromFirstPair = shape {
+                    member_key(lua, s, out, true)?;
+                    true
+                } else {
+                    lua.push_nil();
+                    next_member(lua, s, out, true)?
+                };
+                if more {
                     continue 'value;
                 }
                 frames.pop();
@@ -436,6 +492,13 @@ fn next_member(lua: Lua, s: &Settings, out: &mut Vec<u8>, first: bool) -> LuaRes
         push_bytes(out, b"}")?;
         return Ok(false);
     }
+    member_key(lua, s, out, first)?;
+    Ok(true)
+}
+
+/// Writes the separator and the key of the member whose key and value are on top.
+#[inline(always)]
+fn member_key(lua: Lua, s: &Settings, out: &mut Vec<u8>, first: bool) -> LuaResult<()> {
     if !first {
         push_bytes(out, b",")?;
     }
@@ -452,7 +515,7 @@ fn next_member(lua: Lua, s: &Settings, out: &mut Vec<u8>, first: bool) -> LuaRes
         }
         _ => return Err(unsupported(lua, -2, "table key must be a number or string")),
     }
-    Ok(true)
+    Ok(())
 }
 
 pub fn encode(lua: Lua) -> LuaResult<c_int> {
@@ -493,6 +556,30 @@ mod tests {
             }
             let want = bytes.iter().any(|&b| super::NEEDS_ESCAPE[usize::from(b)]);
             assert_eq!(super::word_needs_escape(u64::from_le_bytes(bytes)), want, "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn next_escape_finds_the_first_byte_to_escape() {
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 41) as usize;
+            let from = if len == 0 { 0 } else { (state >> 8) as usize % (len + 1) };
+            let s: Vec<u8> = (0..len)
+                .map(|i| {
+                    let b = (state >> (i % 7 * 9)) as u8 ^ (i as u8).wrapping_mul(37);
+                    if b % 29 == 0 {
+                        [b'"', b'/', b'\\', 0x7f, 0x1f, 0][usize::from(b % 6)]
+                    } else {
+                        b | 0x20
+                    }
+                })
+                .collect();
+            let want = (from..len).find(|&k| super::NEEDS_ESCAPE[usize::from(s[k])]);
+            assert_eq!(super::next_escape(&s, from), want, "{s:?} from {from}");
         }
     }
 

@@ -12,6 +12,7 @@
 
 mod decode;
 mod encode;
+pub(crate) mod layout;
 mod strtod;
 #[cfg(test)]
 mod tests;

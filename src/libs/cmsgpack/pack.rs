@@ -11,6 +11,8 @@ use crate::lua::state::{Lua, Type};
 /// Tables nested deeper than this are packed as nil (so self-references terminate).
 const MAX_NESTING: u32 = 16;
 
+const MAP_CHECK: &str = "in function mp_encode_lua_table_as_map";
+
 /// Largest output buffer kept for the next call.
 const KEEP_BUFFER: usize = 1 << 20;
 
@@ -29,7 +31,7 @@ pub fn pack(lua: Lua) -> LuaResult<c_int> {
     if !lua.check_stack(nargs) {
         return Err(Raise::arg(0, "Too many arguments for MessagePack pack."));
     }
-    let mut enc = Encoder { lua, out: BUFFER.take(), phantom: 0 };
+    let mut enc = Encoder { lua, out: BUFFER.take(), phantom: 0, ensured: nargs + nargs };
     enc.out.clear();
     for i in 1..=nargs {
         // Results of the previous arguments, which we do not push: they count for the
@@ -52,35 +54,67 @@ struct Encoder {
     out: Vec<u8>,
     /// Stack slots the C version would be using on top of ours.
     phantom: c_int,
+    /// Stack height up to which a `lua_checkstack` has succeeded during this call: asking
+    /// again for room below it cannot fail and changes nothing, so it is not asked.
+    ensured: c_int,
 }
 
 impl Encoder {
     /// `luaL_checkstack` as the C version would call it at the current stack height.
     #[inline]
-    fn check_stack(&self, n: c_int, what: &'static str) -> LuaResult<()> {
-        check_stack(self.lua, n + self.phantom, what)
+    fn check_stack(&mut self, n: c_int, what: &'static str) -> LuaResult<()> {
+        self.room(n + self.phantom, what)
+    }
+
+    /// `luaL_checkstack(size)` at our stack height.
+    #[inline]
+    fn room(&mut self, size: c_int, what: &'static str) -> LuaResult<()> {
+        let want = self.lua.top() + size;
+        if want > self.ensured {
+            check_stack(self.lua, size, what)?;
+            self.ensured = want;
+        }
+        Ok(())
     }
 
     /// Encodes the value at `idx`. Tables are walked from the top of the stack, where the C
     /// version has them, so a table elsewhere is first copied there.
     fn value(&mut self, idx: c_int, level: u32) -> LuaResult<()> {
+        if self.leaf(idx) {
+            return self.nested(idx, level);
+        }
+        Ok(())
+    }
+
+    /// Encodes the value at `idx` unless it is a table; returns whether it is one.
+    #[inline(always)]
+    fn leaf(&mut self, idx: c_int) -> bool {
         let lua = self.lua;
         match lua.type_of(idx) {
             Type::Number => self.number(lua.to_number(idx)),
-            Type::String => self.bytes(lua.string_bytes(idx).unwrap_or_default()),
+            // A string: to_bytes converts nothing.
+            Type::String => self.bytes(lua.to_bytes(idx).unwrap_or_default()),
             Type::Boolean => self.out.push(if lua.to_boolean(idx) { 0xc3 } else { 0xc2 }),
-            Type::Table if level < MAX_NESTING => {
-                if idx == -1 {
-                    return self.table(level);
-                }
-                lua.push_value(idx);
-                let r = self.table(level);
-                lua.pop(1);
-                return r;
-            }
+            Type::Table => return true,
             _ => self.out.push(0xc0),
         }
-        Ok(())
+        false
+    }
+
+    /// The table at `idx`, `level` tables deep.
+    fn nested(&mut self, idx: c_int, level: u32) -> LuaResult<()> {
+        if level >= MAX_NESTING {
+            self.out.push(0xc0);
+            return Ok(());
+        }
+        if idx == -1 {
+            return self.table(level);
+        }
+        let lua = self.lua;
+        lua.push_value(idx);
+        let r = self.table(level);
+        lua.pop(1);
+        r
     }
 
     /// The table on top of the stack: an array if its keys are exactly 1..N, else a map.
@@ -89,7 +123,6 @@ impl Encoder {
         self.check_stack(2, "in function table_is_an_array")?;
         let t = lua.top();
         lua.push_nil();
-        let mut is_array = true;
         let mut count: i32 = 0;
         let mut max: i32 = 0;
         while lua.next(t) {
@@ -99,42 +132,68 @@ impl Encoder {
                     count += 1;
                     max = max.max(k);
                 }
+                None if count == 0 => {
+                    // A map, and its first pair is already on the stack: encode from there.
+                    // The check is the one the C version makes with the table on top.
+                    self.room(3 + self.phantom - 2, MAP_CHECK)?;
+                    return self.map(t, level);
+                }
                 None => {
                     lua.pop(2);
-                    is_array = false;
-                    break;
+                    self.check_stack(3, MAP_CHECK)?;
+                    return self.map_from_start(t, level);
                 }
             }
         }
-        if !is_array || count != max {
-            self.check_stack(3, "in function mp_encode_lua_table_as_map")?;
-            return self.map(t, level);
+        if count != max {
+            self.check_stack(3, MAP_CHECK)?;
+            return self.map_from_start(t, level);
         }
         // Keys are exactly 1..count: that is also the length (`lua_objlen`) the C version
         // uses, and every slot is set, so raw reads see what its `lua_gettable` sees.
         self.array_header(count as u64);
         for j in 1..=count {
             lua.raw_geti(t, j);
-            self.value(-1, level + 1)?;
+            if self.leaf(-1) {
+                self.nested(-1, level + 1)?;
+            }
             lua.pop(1);
         }
         Ok(())
     }
 
-    /// Encodes the map at `t` in `next` order. The pair count is only known at the end (the
-    /// C version counts in an extra pass), so the header is patched in afterwards.
+    /// Encodes the map at `t` in `next` order, from its first pair.
+    fn map_from_start(&mut self, t: c_int, level: u32) -> LuaResult<()> {
+        let lua = self.lua;
+        lua.push_nil();
+        if lua.next(t) {
+            return self.map(t, level);
+        }
+        self.out.push(0x80);
+        Ok(())
+    }
+
+    /// Encodes the map at `t` in `next` order, its first pair on the stack. The pair count is
+    /// only known at the end (the C version counts in an extra pass), so the header is
+    /// patched in afterwards.
     fn map(&mut self, t: c_int, level: u32) -> LuaResult<()> {
         let lua = self.lua;
         let header = self.out.len();
         self.out.push(0x80);
         let mut n: u64 = 0;
-        lua.push_nil();
-        while lua.next(t) {
+        loop {
             // Stack: key, value; the C version encodes a copy of the key pushed on top.
             n += 1;
-            self.value(-2, level + 1)?;
-            self.value(-1, level + 1)?;
+            if self.leaf(-2) {
+                self.nested(-2, level + 1)?;
+            }
+            if self.leaf(-1) {
+                self.nested(-1, level + 1)?;
+            }
             lua.pop(1);
+            if !lua.next(t) {
+                break;
+            }
         }
         self.patch_map_header(header, n);
         Ok(())
@@ -175,23 +234,26 @@ impl Encoder {
         }
     }
 
+    #[inline(always)]
     fn bytes(&mut self, s: &[u8]) {
         let len = s.len();
+        let out = &mut self.out;
+        out.reserve(len.saturating_add(5));
         if len < 32 {
-            self.out.push(0xa0 | len as u8);
+            out.push(0xa0 | len as u8);
         } else if len <= 0xff {
-            self.out.extend_from_slice(&[0xd9, len as u8]);
+            out.extend_from_slice(&[0xd9, len as u8]);
         } else if len <= 0xffff {
-            self.out.push(0xda);
-            self.out.extend_from_slice(&(len as u16).to_be_bytes());
+            out.push(0xda);
+            out.extend_from_slice(&(len as u16).to_be_bytes());
         } else {
-            self.out.push(0xdb);
-            self.out.extend_from_slice(&(len as u32).to_be_bytes());
+            out.push(0xdb);
+            out.extend_from_slice(&(len as u32).to_be_bytes());
         }
-        self.out.extend_from_slice(s);
+        out.extend_from_slice(s);
     }
 
-    #[inline]
+    #[inline(always)]
     fn number(&mut self, d: f64) {
         // An integer iff C's (int64_t) cast gives it back: 2^63 converts to INT64_MIN on
         // x86-64, so it is packed as a float.

@@ -5,6 +5,7 @@ use std::ffi::c_int;
 
 use super::check_stack;
 use crate::convert::numfmt::c_double_to_i64;
+use crate::libs::cjson::layout::{lua_hash, Planner, MAX_KEYS};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{Lua, Type};
 
@@ -79,7 +80,23 @@ fn unpack_full(lua: Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
         )));
     }
     let limit = if decode_all { i64::from(i32::MAX) } else { limit };
-    let mut dec = Decoder { lua, input, pos: offset as usize, frames: Vec::new(), open_arrays: 0 };
+    let mut dec = Decoder {
+        lua,
+        input,
+        pos: offset as usize,
+        frames: Vec::new(),
+        open_arrays: 0,
+        ensured: 0,
+        keys: [(0, 0); MAX_KEYS],
+        planner: Planner::new(),
+        last_keys: [(0, 0); MAX_KEYS],
+        last_len: 0,
+        last_order: [0; MAX_KEYS],
+        cache_base: 0,
+        cache_slots: 0,
+        cache_keys: [(0, 0); MAX_KEYS],
+        cache_filled: 0,
+    };
     let mut count: c_int = 0;
     while dec.pos < len && i64::from(count) < limit {
         match dec.value() {
@@ -137,6 +154,28 @@ struct Decoder<'a> {
     /// Arrays in `frames`. For each, the C version keeps the element index on the Lua stack
     /// while it decodes the element; we set by index instead, so stack checks add these slots.
     open_arrays: c_int,
+    /// Stack height up to which a `lua_checkstack` has succeeded during this call: asking
+    /// again for room below it cannot fail and changes nothing, so it is not asked.
+    ensured: c_int,
+    /// Scratch for `flat_map`: where each pair's key bytes are (its value follows them).
+    keys: [(usize, usize); MAX_KEYS],
+    planner: Planner,
+    /// The keys and fill order of the last map built by `flat_map`: maps in a list often
+    /// have the same keys, which then need neither hashing nor planning again.
+    last_keys: [(usize, usize); MAX_KEYS],
+    last_len: usize,
+    last_order: [u8; MAX_KEYS],
+    /// Key strings of the maps in a list, kept in `cache_slots` stack slots right above the
+    /// innermost array's table (from index `cache_base`) while its elements are flat maps:
+    /// pushing a copy of a string is much cheaper than making it again. `cache_keys` tells
+    /// which input bytes each slot holds (the slots in `cache_filled`). The slots exist only
+    /// while nothing but flat maps and scalars is decoded above them, and were reserved
+    /// with everything those need, so every stack check meanwhile passes, as it does in
+    /// the C version, which has them lower by the number of slots.
+    cache_base: c_int,
+    cache_slots: usize,
+    cache_keys: [(usize, usize); MAX_KEYS],
+    cache_filled: u32,
 }
 
 impl Decoder<'_> {
@@ -153,6 +192,26 @@ impl Decoder<'_> {
         }
     }
 
+    /// `luaL_checkstack(n)` at the current height.
+    #[inline]
+    fn need(&mut self, n: c_int, what: &'static str) -> Result<(), Fail> {
+        let want = self.lua.top() + n;
+        if want > self.ensured {
+            check_stack(self.lua, n, what)?;
+            self.ensured = want;
+        }
+        Ok(())
+    }
+
+    /// Removes the key cache, with nothing above it on the stack.
+    #[inline]
+    fn drop_cache(&mut self) {
+        if self.cache_slots > 0 {
+            self.lua.set_top(self.cache_base - 1);
+            self.cache_slots = 0;
+        }
+    }
+
     /// Bytes `pos..pos + n`, consumed; `Eof` if the input is shorter.
     #[inline]
     fn take(&mut self, n: usize) -> Result<&[u8], Fail> {
@@ -165,23 +224,45 @@ impl Decoder<'_> {
     /// Decodes one item. A scalar or an empty table is pushed complete (false); a non-empty
     /// table is pushed and opened, its children come next (true).
     fn item(&mut self) -> Result<bool, Fail> {
-        let lua = self.lua;
         let Some(&tag) = self.input.get(self.pos) else {
             return Err(Fail::Eof);
         };
-        check_stack(lua, 1 + self.open_arrays, TOO_MANY)?;
+        self.need(1 + self.open_arrays, TOO_MANY)?;
+        match tag {
+            0x80..=0x8f => {
+                self.pos += 1;
+                self.open_map(u32::from(tag & 0x0f))
+            }
+            0x90..=0x9f => {
+                self.pos += 1;
+                self.open_array(u32::from(tag & 0x0f))
+            }
+            0xdc | 0xdd => {
+                let size = if tag == 0xdc { 3 } else { 5 };
+                let len = self.header(size)?;
+                self.pos += size;
+                self.open_array(len as u32)
+            }
+            0xde | 0xdf => {
+                let size = if tag == 0xde { 3 } else { 5 };
+                let len = self.header(size)?;
+                self.pos += size;
+                self.open_map(len as u32)
+            }
+            _ => {
+                self.scalar(tag)?;
+                Ok(false)
+            }
+        }
+    }
+
+    /// Pushes the item at `pos` (with tag `tag`), which is not a table.
+    fn scalar(&mut self, tag: u8) -> Result<(), Fail> {
+        let lua = self.lua;
         match tag {
             0x00..=0x7f => {
                 lua.push_number(f64::from(tag));
                 self.pos += 1;
-            }
-            0x80..=0x8f => {
-                self.pos += 1;
-                return Ok(self.open_map(u32::from(tag & 0x0f)));
-            }
-            0x90..=0x9f => {
-                self.pos += 1;
-                return self.open_array(u32::from(tag & 0x0f));
             }
             0xa0..=0xbf => self.string(1, usize::from(tag & 0x1f))?,
             0xc0 => {
@@ -242,26 +323,15 @@ impl Decoder<'_> {
                 let len = self.header(5)?;
                 self.string(5, len)?;
             }
-            0xdc | 0xdd => {
-                let size = if tag == 0xdc { 3 } else { 5 };
-                let len = self.header(size)?;
-                self.pos += size;
-                return self.open_array(len as u32);
-            }
-            0xde | 0xdf => {
-                let size = if tag == 0xde { 3 } else { 5 };
-                let len = self.header(size)?;
-                self.pos += size;
-                return Ok(self.open_map(len as u32));
-            }
             0xe0..=0xff => {
                 lua.push_number(f64::from(tag as i8));
                 self.pos += 1;
             }
-            // 0xc1 (never used), bin 8/16/32, ext and fixext: not supported by the C version.
+            // 0xc1 (never used), bin 8/16/32, ext and fixext: not supported by the C version;
+            // tables are not for here.
             _ => return Err(Fail::BadFormat),
         }
-        Ok(false)
+        Ok(())
     }
 
     /// The big-endian length in the `size - 1` bytes after the tag (not consumed).
@@ -285,12 +355,13 @@ impl Decoder<'_> {
     /// and no hash part, so we allocate that at once (capped, and only when the input can
     /// hold `len` elements). A nil element breaks the pattern: see `unpresize`.
     fn open_array(&mut self, len: u32) -> Result<bool, Fail> {
+        self.drop_cache();
         let lua = self.lua;
         let left = self.input.len() - self.pos;
         let presized = len > 0 && len <= PRESIZE_MAX && len as usize <= left;
         let narr = if presized { len.next_power_of_two() as c_int } else { 0 };
         lua.create_table(narr, 0);
-        check_stack(lua, 1 + self.open_arrays, "in function mp_decode_to_lua_array")?;
+        self.need(1 + self.open_arrays, "in function mp_decode_to_lua_array")?;
         if len == 0 {
             return Ok(false);
         }
@@ -302,13 +373,139 @@ impl Decoder<'_> {
     /// Pushes a new, empty table for `len` pairs (inserted as decoded, like the C version:
     /// the hash layout, hence `pairs()` order, depends on the insertion history); true if
     /// pairs follow.
-    fn open_map(&mut self, len: u32) -> bool {
+    fn open_map(&mut self, len: u32) -> Result<bool, Fail> {
+        if len > 0 && len as usize <= MAX_KEYS && self.flat_map(len as usize)? {
+            return Ok(false);
+        }
+        self.drop_cache();
         self.lua.create_table(0, 0);
         if len == 0 {
-            return false;
+            return Ok(false);
         }
         self.frames.push(Frame { remaining: len, state: State::Key });
-        true
+        Ok(true)
+    }
+
+    /// A map of `n` (at most `MAX_KEYS`) pairs of string keys with differing hashes and
+    /// values that are neither nil nor tables, all present in the input: pushed complete,
+    /// as a table built at its final size with the layout pair-by-pair insertion gives (see
+    /// `cjson::layout`), and true returned. Otherwise nothing is consumed and false returned,
+    /// for the general path (errors included).
+    fn flat_map(&mut self, n: usize) -> Result<bool, Fail> {
+        let input = self.input;
+        if n > MAX_KEYS {
+            return Ok(false);
+        }
+        // Whether the keys so far are those of the last map (then not yet hashed).
+        let mut same = n == self.last_len;
+        let mut pos = self.pos;
+        for i in 0..n {
+            let Some((start, end)) = string_at(input, pos) else {
+                return Ok(false);
+            };
+            let Some(next) = scalar_end(input, end) else {
+                return Ok(false);
+            };
+            self.keys[i] = (start, end);
+            pos = next;
+            if same {
+                let (a, b) = self.last_keys[i];
+                if b - a == end - start && same_bytes(input, a, start, end - start) {
+                    continue;
+                }
+                same = false;
+                self.planner.clear();
+                for &(a, b) in &self.keys[..i] {
+                    // Distinct: they are the last map's keys.
+                    self.planner.add(lua_hash(&input[a..b]));
+                }
+            } else if i == 0 {
+                self.planner.clear();
+            }
+            if !self.planner.add(lua_hash(&input[start..end])) {
+                return Ok(false);
+            }
+        }
+        let order = if same {
+            self.last_order
+        } else {
+            let Some((order, _)) = self.planner.order() else {
+                return Ok(false);
+            };
+            order
+        };
+        let lua = self.lua;
+        // The general path checks for one slot (plus the array indices the C version keeps)
+        // before each key with the table on top, and before each value with the key above
+        // it: room for the table, a key and a value here means every one of those passes.
+        // Otherwise the general path raises where the C version does.
+        let room = 3 + self.open_arrays;
+        let top = lua.top();
+        let list = matches!(self.frames.last(), Some(f) if f.remaining >= 2 && matches!(f.state, State::Array { .. }));
+        if list && self.cache_slots == 0 {
+            // An element of a list with more to come: start a key cache, if there is room
+            // for it on top of everything this and the next elements need.
+            let slots = n as c_int;
+            if top + slots + room <= self.ensured || lua.check_stack(slots + room) {
+                self.ensured = self.ensured.max(top + slots + room);
+                for _ in 0..n {
+                    lua.push_nil();
+                }
+                self.cache_base = top + 1;
+                self.cache_slots = n;
+                self.cache_filled = 0;
+            }
+        }
+        let top = lua.top();
+        if top + room > self.ensured {
+            if !lua.check_stack(room) {
+                return Ok(false);
+            }
+            self.ensured = top + room;
+        }
+        lua.create_table(0, n as c_int);
+        for &i in &order[..n] {
+            let i = usize::from(i);
+            let Some(&(start, end)) = self.keys.get(i) else {
+                continue;
+            };
+            if i < self.cache_slots {
+                let slot = self.cache_base + i as c_int;
+                let (a, b) = self.cache_keys[i];
+                if self.cache_filled & (1 << i) != 0 && b - a == end - start && same_bytes(input, a, start, end - start)
+                {
+                    lua.push_value(slot);
+                } else {
+                    lua.push_bytes(&input[start..end]);
+                    lua.push_value(-1);
+                    lua.replace(slot);
+                    self.cache_keys[i] = (start, end);
+                    self.cache_filled |= 1 << i;
+                }
+            } else {
+                lua.push_bytes(&input[start..end]);
+            }
+            // The value, checked complete above; the usual kinds directly.
+            match input.get(end).copied().ok_or(Fail::Eof)? {
+                tag @ 0x00..=0x7f => lua.push_number(f64::from(tag)),
+                tag @ 0xa0..=0xbf => {
+                    let from = end + 1;
+                    lua.push_bytes(input.get(from..from + usize::from(tag & 0x1f)).ok_or(Fail::Eof)?);
+                }
+                0xca => lua.push_number(widen(f32::from_bits(be32(input.get(end + 1..end + 5).ok_or(Fail::Eof)?)))),
+                0xcb => lua.push_number(f64::from_bits(be64(input.get(end + 1..end + 9).ok_or(Fail::Eof)?))),
+                tag => {
+                    self.pos = end;
+                    self.scalar(tag)?;
+                }
+            }
+            lua.raw_set(-3);
+        }
+        self.pos = pos;
+        self.last_keys[..n].copy_from_slice(&self.keys[..n]);
+        self.last_len = n;
+        self.last_order = order;
+        Ok(true)
     }
 
     /// Stores the complete value on top into the innermost open table, closing every table
@@ -321,12 +518,20 @@ impl Decoder<'_> {
             };
             match &mut frame.state {
                 State::Array { next, presized } => {
-                    if *presized && lua.is_nil(-1) {
-                        unpresize(lua, *next);
-                        *presized = false;
-                    }
-                    set_index(lua, *next);
+                    let index = *next;
                     *next += 1;
+                    if *presized && lua.is_nil(-1) {
+                        *presized = false;
+                        drop_cache_under_top(lua, self.cache_base, &mut self.cache_slots);
+                        unpresize(lua, index);
+                    }
+                    match c_int::try_from(index) {
+                        Ok(i) if self.cache_slots > 0 => lua.raw_seti(self.cache_base - 1, i),
+                        _ => {
+                            drop_cache_under_top(lua, self.cache_base, &mut self.cache_slots);
+                            set_index(lua, index);
+                        }
+                    }
                 }
                 State::Key => {
                     frame.state = State::Value;
@@ -351,9 +556,69 @@ impl Decoder<'_> {
             }
             if matches!(frame.state, State::Array { .. }) {
                 self.open_arrays -= 1;
+                self.drop_cache();
             }
             self.frames.pop();
         }
+    }
+}
+
+/// Whether the `len` bytes at `a` and at `b` are equal; up to eight compared as one word.
+#[inline]
+fn same_bytes(input: &[u8], a: usize, b: usize, len: usize) -> bool {
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(input.get(at..at + 8)?);
+        Some(u64::from_le_bytes(w))
+    };
+    if len <= 8 {
+        if let (Some(x), Some(y)) = (word(a), word(b)) {
+            let mask = if len == 0 { 0 } else { u64::MAX >> (64 - 8 * len) };
+            return (x ^ y) & mask == 0;
+        }
+    }
+    input.get(a..a + len) == input.get(b..b + len)
+}
+
+/// The byte range of the string item at `pos` (fixstr, str 8/16/32), if complete.
+#[inline]
+fn string_at(input: &[u8], pos: usize) -> Option<(usize, usize)> {
+    let tag = *input.get(pos)?;
+    let (head, len) = match tag {
+        0xa0..=0xbf => (1, usize::from(tag & 0x1f)),
+        0xd9 => (2, usize::from(*input.get(pos + 1)?)),
+        0xda => (3, usize::from(u16::from_be_bytes([*input.get(pos + 1)?, *input.get(pos + 2)?]))),
+        0xdb => (5, be32(input.get(pos + 1..pos + 5)?) as usize),
+        _ => return None,
+    };
+    let start = pos + head;
+    let end = start.checked_add(len).filter(|&e| e <= input.len())?;
+    Some((start, end))
+}
+
+/// Where the item at `pos` ends, if it is complete and neither nil nor a table.
+#[inline]
+fn scalar_end(input: &[u8], pos: usize) -> Option<usize> {
+    let tag = *input.get(pos)?;
+    let size = match tag {
+        0x00..=0x7f | 0xe0..=0xff | 0xc2 | 0xc3 => 1,
+        0xcc | 0xd0 => 2,
+        0xcd | 0xd1 => 3,
+        0xca | 0xce | 0xd2 => 5,
+        0xcb | 0xcf | 0xd3 => 9,
+        0xa0..=0xbf | 0xd9..=0xdb => return string_at(input, pos).map(|(_, end)| end),
+        _ => return None,
+    };
+    Some(pos + size).filter(|&e| e <= input.len())
+}
+
+/// Removes the key cache (`slots` slots from `base`) from below the value on top.
+#[inline]
+fn drop_cache_under_top(lua: Lua, base: c_int, slots: &mut usize) {
+    if *slots > 0 {
+        lua.replace(base);
+        lua.set_top(base);
+        *slots = 0;
     }
 }
 
@@ -413,4 +678,23 @@ fn widen(f: f32) -> f64 {
     let sign = u64::from(b >> 31) << 63;
     let mantissa = u64::from((b & 0x007f_ffff) | 0x0040_0000) << 29;
     f64::from_bits(sign | 0x7ff0_0000_0000_0000 | mantissa)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn same_bytes_compares_exactly() {
+        let input: Vec<u8> = (0..64u8).map(|i| [b'a', b'b', b'c'][usize::from(i % 3)] ^ (i / 21)).collect();
+        for len in 0..=12 {
+            for a in 0..input.len() {
+                for b in 0..input.len() {
+                    let want = match (input.get(a..a + len), input.get(b..b + len)) {
+                        (Some(x), Some(y)) => x == y,
+                        (x, y) => x == y,
+                    };
+                    assert_eq!(super::same_bytes(&input, a, b, len), want, "{a} {b} {len}");
+                }
+            }
+        }
+    }
 }
