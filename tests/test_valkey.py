@@ -65,6 +65,10 @@ KNOWN = {
     )},
     **{name: (DIFFERS, "REDIS_VERSION: luax reports the server's version, Valkey its Redis-compatible 7.2.4")
        for name in ("core-helper-version", "core-helper-version-num")},
+    **{name: (DIFFERS, "XREAD/XREADGROUP BLOCK in a script: Redis 7.0 refuses it, 7.2+ runs it without blocking")
+       for name in ("core-script-client-xread-block", "core-script-client-xread-block-upper",
+                    "core-script-client-xreadgroup-block", "core-script-client-xreadgroup-noack-block",
+                    "core-script-client-xread-block-call")},
     "core-resp3-null-holes": (DIFFERS, "# of a table with nil holes: Valkey builds RESP3 arrays another way"),
 }
 

@@ -665,27 +665,6 @@ fn library_table_order_matches_native() {
     check("local r = {} for k in pairs(cjson) do r[#r + 1] = k end return r", &format!("*13\r\n{resp}"));
 }
 
-/// Round trips of a ~2 KB document, to compare with native EVAL of the same script:
-/// `CJSON_BENCH=enc|dec|both CJSON_N=20000 cargo test --release --lib bench_round_trip -- --ignored`.
-#[test]
-#[ignore]
-fn bench_round_trip() {
-    const SCRIPT: &str = include_str!("bench.lua");
-    let modes = match std::env::var("CJSON_BENCH") {
-        Ok(m) => vec![m],
-        Err(_) => vec!["enc".into(), "dec".into(), "both".into()],
-    };
-    let n = std::env::var("CJSON_N").unwrap_or_else(|_| "20000".into());
-    for mode in modes {
-        let script = SCRIPT
-            .replace("ARGV and ARGV[2] or \"both\"", &format!("\"{mode}\""))
-            .replace("tonumber(ARGV and ARGV[1]) or 20000", &n);
-        let start = std::time::Instant::now();
-        let out = eval(&script);
-        println!("{mode}: {:?} ({out:?})", start.elapsed());
-    }
-}
-
 /// Random objects of few, short keys (many hash collisions, some repeated keys): the decoded
 /// table must be laid out exactly as one filled key by key (same `pairs()` order, also after
 /// more keys are added).
