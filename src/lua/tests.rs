@@ -170,3 +170,29 @@ fn keys_and_argv_never_leak_between_runs() {
     assert_eq!(run_with(&vm, "return #ARGV[1]", &[], &[&doc]), ":5000\r\n");
     assert_eq!(run_with(&vm, "return #ARGV[1]", &[], &[&doc]), ":5000\r\n");
 }
+
+/// Redis steps the collector every 50 runs; luax only when there is garbage to collect.
+#[test]
+fn periodic_gc_steps_follow_garbage_not_run_count() {
+    use super::vm::{Call, HookMode};
+    let vm = new_vm();
+    let host = FakeHost::default();
+    let run_many = |body: &str, times: usize| {
+        let f = vm.compile(body.as_bytes()).unwrap_or_else(|_| std::process::abort());
+        for _ in 0..times {
+            let mut out = crate::convert::sink::RespWriter::new(false);
+            let call = Call { func: f, sha: &[b'0'; 40], keys: &[b"k"], args: &[b"v"], hook: HookMode::Off };
+            vm.run(&call, &host, &mut out);
+            assert_eq!(out.out, b":1\r\n");
+        }
+        vm.release(f);
+    };
+    run_many("return 1", 500);
+    assert_eq!(vm.periodic_gc_steps(), 0);
+    // ~40 KB of garbage per run.
+    run_many("local t = {} for i = 1, 1000 do t[i] = {i} end return 1", 500);
+    assert!(vm.periodic_gc_steps() >= 5, "{} steps", vm.periodic_gc_steps());
+    let settled = vm.memory();
+    run_many("local t = {} for i = 1, 1000 do t[i] = {i} end return 1", 500);
+    assert!(vm.memory() < settled + 4 * 1024 * 1024, "{} -> {}", settled, vm.memory());
+}
