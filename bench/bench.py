@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Native EVALSHA vs LUAX.EVALSHA on one redis-server, in one run.
 
-For each workload, rounds alternate native and luax redis-benchmark runs; the reported
-figure is the median of the per-round ratios (luax / native requests per second), since
-absolute numbers on a shared machine mean little.
+For each workload, rounds alternate native and luax redis-benchmark runs (each round
+starting with the other side); the reported figure is the median of the per-round ratios
+(luax / native requests per second), since absolute numbers on a shared machine mean little.
 """
 
 import argparse
@@ -158,11 +158,14 @@ def main():
             luax_sha = r.execute_command("LUAX.SCRIPT", "LOAD", script).decode()
             requests = calibrate(server.port, ["EVALSHA", native_sha, *argv], options, opts.seconds)
             ratios, natives, ours = [], [], []
-            for _ in range(opts.rounds):
-                r.flushall()
-                n = rps(server.port, ["EVALSHA", native_sha, *argv], options, requests)
-                r.flushall()
-                x = rps(server.port, ["LUAX.EVALSHA", luax_sha, *argv], options, requests)
+            for i in range(opts.rounds):
+                # Which side goes first alternates, so that neither always follows the other.
+                runs = {}
+                for side in (("native", "luax") if i % 2 == 0 else ("luax", "native")):
+                    sha, cmd = (native_sha, "EVALSHA") if side == "native" else (luax_sha, "LUAX.EVALSHA")
+                    r.flushall()
+                    runs[side] = rps(server.port, [cmd, sha, *argv], options, requests)
+                n, x = runs["native"], runs["luax"]
                 natives.append(n)
                 ours.append(x)
                 ratios.append(x / n)

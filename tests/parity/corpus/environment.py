@@ -69,6 +69,25 @@ OTHER = {
     "string-format-huge-width": "return pcall(string.format, '%999999999d', 1)",
     "string-format-width-99": "return #string.format('%99d', 1)",
     "string-format-q": "return string.format('%q', 'a\\0b\\r\\n\"')",
+    # Plain %d/%i and %s are written without sprintf: every value class they can meet.
+    "string-format-d-values": "local t = {} for _, v in ipairs({0, -0, 7, -7, 3.7, -3.7, 0.5, -0.5, 2^31, -2^31, "
+                              "2^53 + 1, 2^62, 2^63, -2^63, 2^64, -2^64, 1e300, -1e300, 1/0, -1/0}) do "
+                              "t[#t + 1] = string.format('%d|%i', v, v) end return t",
+    "string-format-d-nan": "return string.format('%d %i', 0/0, -(0/0))",
+    "string-format-d-strings": "return string.format('%d %d %i', '12', ' 0x1F ', '-4e2')",
+    "string-format-d-bad": "return {pcall(string.format, '%d', 'x')}",
+    "string-format-d-missing": "return {pcall(string.format, '%d %d', 1)}",
+    "string-format-d-flags": "return string.format('[%5d][%-5d][%05d][%+d][% d][%.3d][%5.3i]', 42, 42, 42, 42, 42, 42, -4)",
+    "string-format-s-values": "return string.format('%s|%s|%s|%s|%s', 'abc', '', 12, 1.5, -0.0)",
+    "string-format-s-nul-short": "return string.format('[%s][%s]', 'a\\0b', '\\0')",
+    "string-format-s-nul-99": "local s = string.rep('x', 98) .. '\\0y' return {#string.format('%s', s), "
+                               "#string.format('%s', s .. 'z')}",
+    "string-format-s-long": "local s = string.rep('ab', 60) return string.format('<%s>', s) == '<' .. s .. '>'",
+    "string-format-s-flags": "return string.format('[%5s][%-5s][%.2s][%5.1s]', 'ab', 'ab', 'abc', 'abc')",
+    "string-format-s-bad": "return {pcall(string.format, '%s', {})}",
+    "string-format-s-nil": "return {pcall(string.format, '%s', nil)}",
+    "string-format-mixed-many": "local t = {} for i = -3, 3 do t[#t + 1] = string.format('%s:%d:%.2f:%i%%', 'k' .. i, i * 1000, i / 3, i) end "
+                                "return table.concat(t, ',')",
     "string-rep-huge": "return pcall(string.rep, 'x', -1)",
     "string-byte-range": "return {string.byte('abc', -10, 10)}", "string-char": "return string.char(104, 105)",
     "string-find-special": "return {string.find('a.b', '.', 1, true)}",
