@@ -65,3 +65,74 @@ pub fn eval_with(vm: &Vm, host: &FakeHost, body: &str, resp3_client: bool) -> St
 pub fn eval(body: &str) -> String {
     eval_with(&new_vm(), &FakeHost::default(), body, false)
 }
+
+/// A deterministic xorshift generator for randomized tests.
+pub struct XorShift(u64);
+
+impl XorShift {
+    pub fn new(seed: u64) -> XorShift {
+        XorShift(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    /// A number below `m`.
+    pub fn below(&mut self, m: u64) -> u64 {
+        self.next_u64() % m
+    }
+}
+
+/// Keys of few, short names (many hash collisions, some repeated): up to 40 keys of up to 12
+/// characters, the ranges changing with `case`.
+pub fn colliding_keys(rng: &mut XorShift, case: u64) -> Vec<String> {
+    let n = 1 + rng.below(if case % 3 == 0 { 40 } else { 12 });
+    (0..n)
+        .map(|_| {
+            let len = 1 + rng.below(if case % 2 == 0 { 3 } else { 12 });
+            (0..len).map(|_| char::from(b"abcdxyz_0"[rng.below(9) as usize])).collect()
+        })
+        .collect()
+}
+
+/// Key lists drawn from one small pool, sometimes with one key changed: objects that mostly
+/// share their keys, as a decoder that reuses the previous object's layout meets them.
+pub fn shared_key_sets(rng: &mut XorShift) -> Vec<Vec<String>> {
+    let pool: Vec<String> = (0..1 + rng.below(12))
+        .map(|_| (0..1 + rng.below(3)).map(|_| char::from(b"abcxyz"[rng.below(6) as usize])).collect())
+        .collect();
+    (0..1 + rng.below(8))
+        .map(|_| {
+            let mut keys: Vec<String> = pool.iter().take(1 + rng.below(pool.len() as u64) as usize).cloned().collect();
+            if rng.below(3) == 0 {
+                let i = rng.below(keys.len() as u64) as usize;
+                keys[i] = format!("{}q", keys[i]);
+            }
+            keys
+        })
+        .collect()
+}
+
+/// Lua quoting each key: `{"a","b"}`.
+pub fn lua_list(keys: &[String]) -> String {
+    format!("{{{}}}", keys.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(","))
+}
+
+/// Lua defining `same_layout(t, d)`: `true` when the two tables iterate alike, also after nine
+/// more keys are added to each; otherwise both iteration orders as text.
+pub const SAME_LAYOUT_LUA: &str = "\
+local function dump(x) local r = {} for k, v in pairs(x) do r[#r + 1] = k .. '=' .. tostring(v) end \
+return table.concat(r, ' ') end \
+local function same_layout(t, d) local a, b = dump(t), dump(d) \
+for i = 1, 9 do t['more' .. i] = i d['more' .. i] = i end \
+if a == b and dump(t) == dump(d) then return true end return a .. ' | ' .. b end ";
+
+/// Lua defining `deep_dump(v)`: a value with its nested tables, in iteration order, as text.
+pub const DEEP_DUMP_LUA: &str = "\
+local function deep_dump(v) if type(v) ~= 'table' then return tostring(v) end local r = {} \
+for k, x in pairs(v) do r[#r + 1] = tostring(k) .. '=' .. deep_dump(x) end \
+return '{' .. table.concat(r, ',') .. '}#' .. #v end ";

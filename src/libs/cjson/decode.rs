@@ -732,13 +732,8 @@ mod tests {
 
     #[test]
     fn plain_numbers_read_as_strtod_reads_them() {
-        let mut state: u64 = 0x1234_5678_9ABC_DEF1;
-        let mut next = move |m: u64| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state % m
-        };
+        let mut rng = crate::lua::testing::XorShift::new(0x1234_5678_9ABC_DEF1);
+        let mut next = move |m: u64| rng.below(m);
         let mut texts: Vec<String> = [
             "0",
             "-0",
@@ -800,11 +795,9 @@ mod tests {
 
     #[test]
     fn plain_runs_stop_at_quote_backslash_or_nul() {
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
+        let mut rng = crate::lua::testing::XorShift::new(0x2545_F491_4F6C_DD1D);
         for _ in 0..100_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = rng.next_u64();
             let len = (state % 40) as usize;
             let s: Vec<u8> = (0..len)
                 .map(|i| {

@@ -542,11 +542,9 @@ mod tests {
 
     #[test]
     fn word_test_matches_table() {
-        let mut state: u64 = 0x1234_5678_9ABC_DEF1;
+        let mut rng = crate::lua::testing::XorShift::new(0x1234_5678_9ABC_DEF1);
         for _ in 0..200_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = rng.next_u64();
             // Bias bytes towards the interesting values.
             let mut bytes = state.to_le_bytes();
             for b in bytes.iter_mut() {
@@ -561,11 +559,9 @@ mod tests {
 
     #[test]
     fn next_escape_finds_the_first_byte_to_escape() {
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut rng = crate::lua::testing::XorShift::new(0x9E37_79B9_7F4A_7C15);
         for _ in 0..200_000 {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
+            let state = rng.next_u64();
             let len = (state % 41) as usize;
             let from = if len == 0 { 0 } else { (state >> 8) as usize % (len + 1) };
             let s: Vec<u8> = (0..len)
@@ -585,13 +581,8 @@ mod tests {
 
     #[test]
     fn fast_g_matches_exact_formatter() {
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::lua::testing::XorShift::new(0x2545_F491_4F6C_DD1D);
+        let mut next = move || rng.next_u64();
         let mut values = vec![
             0.1,
             0.125,

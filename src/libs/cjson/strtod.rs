@@ -344,13 +344,8 @@ mod tests {
 
     #[test]
     fn fast_path_agrees_with_full_parser() {
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut rng = crate::lua::testing::XorShift::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = move || rng.next_u64();
         for _ in 0..200_000 {
             let r = next();
             let int = r % 10u64.pow((r >> 60) as u32 % 17);

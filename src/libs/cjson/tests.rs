@@ -670,25 +670,12 @@ fn library_table_order_matches_native() {
 /// more keys are added).
 #[test]
 fn decoded_objects_have_the_one_by_one_layout() {
-    use crate::lua::testing::{eval_with, new_vm, FakeHost};
+    use crate::lua::testing::{colliding_keys, eval_with, lua_list, new_vm, FakeHost, XorShift, SAME_LAYOUT_LUA};
     let vm = new_vm();
     let host = FakeHost::default();
-    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-    let mut next = move |m: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % m
-    };
+    let mut rng = XorShift::new(0x9E37_79B9_7F4A_7C15);
     for case in 0..3000 {
-        let n = 1 + next(if case % 3 == 0 { 40 } else { 12 }) as usize;
-        let keys: Vec<String> = (0..n)
-            .map(|_| {
-                let len = 1 + next(if case % 2 == 0 { 3 } else { 12 }) as usize;
-                (0..len).map(|_| char::from(b"abcdxyz_0"[next(9) as usize])).collect()
-            })
-            .collect();
-        let lua_keys: Vec<String> = keys.iter().map(|k| format!("\"{k}\"")).collect();
+        let keys = colliding_keys(&mut rng, case);
         // Some keys written with escapes (the same key either way).
         let json: Vec<String> = keys
             .iter()
@@ -699,18 +686,12 @@ fn decoded_objects_have_the_one_by_one_layout() {
             })
             .collect();
         let script = format!(
-            "local keys = {{{}}} local t = {{}} for i = 1, #keys do t[keys[i]] = i end \
-             local d = cjson.decode('{{{}}}') \
-             local function dump(x) local r = {{}} for k, v in pairs(x) do r[#r + 1] = k .. '=' .. v end \
-             return table.concat(r, ' ') end \
-             local a, b = dump(t), dump(d) \
-             for i = 1, 9 do t['more' .. i] = i d['more' .. i] = i end \
-             local c, e = dump(t), dump(d) \
-             if a == b and c == e then return 'same' end return a .. ' | ' .. b .. ' || ' .. c .. ' | ' .. e",
-            lua_keys.join(","),
+            "{SAME_LAYOUT_LUA} local keys = {} local t = {{}} for i = 1, #keys do t[keys[i]] = i end \
+             return tostring(same_layout(t, cjson.decode('{{{}}}')))",
+            lua_list(&keys),
             json.join(",")
         );
-        assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "keys {keys:?}");
+        assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\ntrue\r\n", "keys {keys:?}");
     }
 }
 
@@ -719,29 +700,12 @@ fn decoded_objects_have_the_one_by_one_layout() {
 /// key.
 #[test]
 fn objects_sharing_keys_have_the_one_by_one_layout() {
-    use crate::lua::testing::{eval_with, new_vm, FakeHost};
+    use crate::lua::testing::{eval_with, lua_list, new_vm, shared_key_sets, FakeHost, XorShift, SAME_LAYOUT_LUA};
     let vm = new_vm();
     let host = FakeHost::default();
-    let mut state: u64 = 0x0123_4567_89AB_CDEF;
-    let mut next = move |m: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % m
-    };
+    let mut rng = XorShift::new(0x0123_4567_89AB_CDEF);
     for _ in 0..300 {
-        let pool: Vec<String> = (0..1 + next(12))
-            .map(|_| (0..1 + next(3)).map(|_| char::from(b"abcxyz"[next(6) as usize])).collect())
-            .collect();
-        let mut objects = Vec::new();
-        for _ in 0..1 + next(8) {
-            let mut keys: Vec<String> = pool.iter().take(1 + next(pool.len() as u64) as usize).cloned().collect();
-            if next(3) == 0 {
-                let i = next(keys.len() as u64) as usize;
-                keys[i] = format!("{}q", keys[i]);
-            }
-            objects.push(keys);
-        }
+        let objects = shared_key_sets(&mut rng);
         let json: Vec<String> = objects
             .iter()
             .map(|keys| {
@@ -749,19 +713,12 @@ fn objects_sharing_keys_have_the_one_by_one_layout() {
                 format!("{{{}}}", members.join(","))
             })
             .collect();
-        let lua_lists: Vec<String> = objects
-            .iter()
-            .map(|keys| format!("{{{}}}", keys.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(",")))
-            .collect();
+        let lists: Vec<String> = objects.iter().map(|keys| lua_list(keys)).collect();
         let script = format!(
-            "local lists = {{{}}} local all = cjson.decode('[{}]') \
-             local function dump(x) local r = {{}} for k, v in pairs(x) do r[#r + 1] = k .. '=' .. v end \
-             return table.concat(r, ' ') end \
+            "{SAME_LAYOUT_LUA} local lists = {{{}}} local all = cjson.decode('[{}]') \
              for j, keys in ipairs(lists) do local t = {{}} for i = 1, #keys do t[keys[i]] = i - 1 end \
-             local d = all[j] local a, b = dump(t), dump(d) \
-             for i = 1, 9 do t['more' .. i] = i d['more' .. i] = i end \
-             if a ~= b or dump(t) ~= dump(d) then return j .. ': ' .. a .. ' | ' .. b end end return 'same'",
-            lua_lists.join(","),
+             local same = same_layout(t, all[j]) if same ~= true then return j .. ': ' .. same end end return 'same'",
+            lists.join(","),
             json.join(",")
         );
         assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "objects {objects:?}");
@@ -773,39 +730,31 @@ fn objects_sharing_keys_have_the_one_by_one_layout() {
 /// must come out as when decoded on its own.
 #[test]
 fn array_elements_match_their_own_decoding() {
-    use crate::lua::testing::{eval_with, new_vm, FakeHost};
+    use crate::lua::testing::{eval_with, new_vm, FakeHost, XorShift, DEEP_DUMP_LUA};
     let vm = new_vm();
     let host = FakeHost::default();
-    let mut state: u64 = 0x2127_599B_F432_5C37;
-    let mut next = move |m: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % m
-    };
+    let mut rng = XorShift::new(0x2127_599B_F432_5C37);
     let pool = ["", "a", "b", "ab", "sku", "qty", "x_y", "k\\\\u0041"];
     for _ in 0..300 {
-        let n = 1 + next(14) as usize;
+        let n = 1 + rng.below(14) as usize;
         let elements: Vec<String> = (0..n)
-            .map(|_| match next(8) {
+            .map(|_| match rng.below(8) {
                 0 => "null".to_string(),
                 1 => "[1,\"z\"]".to_string(),
                 2 => "{\"n\":[7]}".to_string(),
                 3 => "42".to_string(),
                 _ => {
-                    let k = 1 + next(4) as usize;
+                    let k = 1 + rng.below(4) as usize;
                     let members: Vec<String> =
-                        (0..k).map(|j| format!("\"{}\":{j}", pool[(j + next(2) as usize) % pool.len()])).collect();
+                        (0..k).map(|j| format!("\"{}\":{j}", pool[(j + rng.below(2) as usize) % pool.len()])).collect();
                     format!("{{{}}}", members.join(","))
                 }
             })
             .collect();
         let singles: Vec<String> = elements.iter().map(|e| format!("'{e}'")).collect();
         let script = format!(
-            "local function dump(v) if type(v) ~= 'table' then return tostring(v) end local r = {{}} \
-             for k, x in pairs(v) do r[#r + 1] = tostring(k) .. '=' .. dump(x) end return '{{' .. table.concat(r, ',') .. '}}#' .. #v end \
-             local all = cjson.decode('[{}]') local singles = {{{}}} \
-             for j = 1, #singles do local a, b = dump(all[j]), dump(cjson.decode(singles[j])) \
+            "{DEEP_DUMP_LUA} local all = cjson.decode('[{}]') local singles = {{{}}} \
+             for j = 1, #singles do local a, b = deep_dump(all[j]), deep_dump(cjson.decode(singles[j])) \
              if a ~= b then return j .. ': ' .. a .. ' | ' .. b end end return 'same'",
             elements.join(","),
             singles.join(",")

@@ -1,7 +1,9 @@
 //! Expected values were produced by native Redis 7.0.15 (`redis-server`, EVAL), with the
 //! script SHA in error replies replaced by the zeros the test VM uses.
 
-use crate::lua::testing::{eval_with, new_vm, FakeHost};
+use crate::lua::testing::{
+    colliding_keys, eval_with, lua_list, new_vm, shared_key_sets, FakeHost, XorShift, DEEP_DUMP_LUA, SAME_LAYOUT_LUA,
+};
 
 /// Runs `prelude` + each script in one VM and compares the RESP2 reply.
 fn check(prelude: &str, cases: &[(&str, &str)]) {
@@ -530,20 +532,12 @@ fn returned_to_redis() {
 fn unpacked_maps_have_the_one_by_one_layout() {
     let vm = new_vm();
     let host = FakeHost::default();
-    let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-    let mut next = move |m: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % m
-    };
+    let mut rng = XorShift::new(0x2545_F491_4F6C_DD1D);
     for case in 0..3000 {
-        let n = 1 + next(if case % 3 == 0 { 40 } else { 12 }) as usize;
+        let keys = colliding_keys(&mut rng, case);
+        let n = keys.len();
         let mut packed: Vec<u8> = if n < 16 { vec![0x80 | n as u8] } else { vec![0xde, 0, n as u8] };
-        let mut keys = Vec::new();
-        for i in 0..n {
-            let len = 1 + next(if case % 2 == 0 { 3 } else { 12 }) as usize;
-            let key: String = (0..len).map(|_| char::from(b"abcdxyz_0"[next(9) as usize])).collect();
+        for (i, key) in keys.iter().enumerate() {
             // Short and 8-bit-length string headers.
             if i % 5 == 2 {
                 packed.extend_from_slice(&[0xd9, key.len() as u8]);
@@ -558,21 +552,15 @@ fn unpacked_maps_have_the_one_by_one_layout() {
                 2 => packed.extend_from_slice(&[0xa2, b'h', b'i']),
                 _ => packed.push(0xc3),
             }
-            keys.push(format!("\"{key}\""));
         }
-        let bytes: String = packed.iter().map(|b| format!("\\{b:03}")).collect();
         let script = format!(
-            "local keys = {{{}}} local d = cmsgpack.unpack(\"{bytes}\") \
+            "{SAME_LAYOUT_LUA} local keys = {} local d = cmsgpack.unpack({}) \
              local u = {{}} for i = 1, #keys do u[keys[i]] = d[keys[i]] end \
-             local function dump(x) local r = {{}} for k, v in pairs(x) do r[#r + 1] = k .. '=' .. tostring(v) end \
-             return table.concat(r, ' ') end \
-             local a, b = dump(u), dump(d) \
-             for i = 1, 9 do u['more' .. i] = i d['more' .. i] = i end \
-             local c, e = dump(u), dump(d) \
-             if a == b and c == e then return 'same' end return a .. ' | ' .. b .. ' || ' .. c .. ' | ' .. e",
-            keys.join(",")
+             return tostring(same_layout(u, d))",
+            lua_list(&keys),
+            lua_bytes(&packed)
         );
-        assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "keys {keys:?}");
+        assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\ntrue\r\n", "keys {keys:?}");
     }
 }
 
@@ -582,26 +570,9 @@ fn unpacked_maps_have_the_one_by_one_layout() {
 fn maps_sharing_keys_have_the_one_by_one_layout() {
     let vm = new_vm();
     let host = FakeHost::default();
-    let mut state: u64 = 0x0F1E_2D3C_4B5A_6978;
-    let mut next = move |m: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % m
-    };
+    let mut rng = XorShift::new(0x0F1E_2D3C_4B5A_6978);
     for _ in 0..300 {
-        let pool: Vec<String> = (0..1 + next(12))
-            .map(|_| (0..1 + next(3)).map(|_| char::from(b"abcxyz"[next(6) as usize])).collect())
-            .collect();
-        let mut maps = Vec::new();
-        for _ in 0..1 + next(8) {
-            let mut keys: Vec<String> = pool.iter().take(1 + next(pool.len() as u64) as usize).cloned().collect();
-            if next(3) == 0 {
-                let i = next(keys.len() as u64) as usize;
-                keys[i] = format!("{}q", keys[i]);
-            }
-            maps.push(keys);
-        }
+        let maps = shared_key_sets(&mut rng);
         let mut packed = vec![0x90 | maps.len() as u8];
         for keys in &maps {
             packed.push(0x80 | keys.len() as u8);
@@ -611,20 +582,13 @@ fn maps_sharing_keys_have_the_one_by_one_layout() {
                 packed.push(i as u8);
             }
         }
-        let bytes: String = packed.iter().map(|b| format!("\\{b:03}")).collect();
-        let lua_lists: Vec<String> = maps
-            .iter()
-            .map(|keys| format!("{{{}}}", keys.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(",")))
-            .collect();
+        let lists: Vec<String> = maps.iter().map(|keys| lua_list(keys)).collect();
         let script = format!(
-            "local lists = {{{}}} local all = cmsgpack.unpack(\"{bytes}\") \
-             local function dump(x) local r = {{}} for k, v in pairs(x) do r[#r + 1] = k .. '=' .. v end \
-             return table.concat(r, ' ') end \
+            "{SAME_LAYOUT_LUA} local lists = {{{}}} local all = cmsgpack.unpack({}) \
              for j, keys in ipairs(lists) do local t = {{}} for i = 1, #keys do t[keys[i]] = i - 1 end \
-             local d = all[j] local a, b = dump(t), dump(d) \
-             for i = 1, 9 do t['more' .. i] = i d['more' .. i] = i end \
-             if a ~= b or dump(t) ~= dump(d) then return j .. ': ' .. a .. ' | ' .. b end end return 'same'",
-            lua_lists.join(",")
+             local same = same_layout(t, all[j]) if same ~= true then return j .. ': ' .. same end end return 'same'",
+            lists.join(","),
+            lua_bytes(&packed)
         );
         assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "maps {maps:?}");
     }
@@ -637,28 +601,22 @@ fn maps_sharing_keys_have_the_one_by_one_layout() {
 fn list_elements_match_their_own_unpacking() {
     let vm = new_vm();
     let host = FakeHost::default();
-    let mut state: u64 = 0x5851_F42D_4C95_7F2D;
-    let mut next = move |m: u64| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state % m
-    };
+    let mut rng = XorShift::new(0x5851_F42D_4C95_7F2D);
     let pool = ["", "a", "b", "ab", "sku", "qty", "x_y"];
     for _ in 0..300 {
-        let n = 1 + next(14) as usize;
+        let n = 1 + rng.below(14) as usize;
         let mut elements: Vec<Vec<u8>> = Vec::new();
         for _ in 0..n {
-            let e = match next(8) {
+            let e = match rng.below(8) {
                 0 => vec![0xc0],
                 1 => vec![0x92, 0x01, 0xa1, b'z'],
                 2 => vec![0x81, 0xa1, b'n', 0x91, 0x07],
                 3 => vec![0x2a],
                 _ => {
-                    let k = 1 + next(4) as usize;
+                    let k = 1 + rng.below(4) as usize;
                     let mut m = vec![0x80 | k as u8];
                     for j in 0..k {
-                        let key = pool[(j + next(2) as usize) % pool.len()];
+                        let key = pool[(j + rng.below(2) as usize) % pool.len()];
                         m.push(0xa0 | key.len() as u8);
                         m.extend_from_slice(key.as_bytes());
                         m.push(j as u8);
@@ -672,17 +630,19 @@ fn list_elements_match_their_own_unpacking() {
         for e in &elements {
             packed.extend_from_slice(e);
         }
-        let lit = |b: &[u8]| format!("\"{}\"", b.iter().map(|x| format!("\\{x:03}")).collect::<String>());
-        let singles: Vec<String> = elements.iter().map(|e| lit(e)).collect();
+        let singles: Vec<String> = elements.iter().map(|e| lua_bytes(e)).collect();
         let script = format!(
-            "local function dump(v) if type(v) ~= 'table' then return tostring(v) end local r = {{}} \
-             for k, x in pairs(v) do r[#r + 1] = tostring(k) .. '=' .. dump(x) end return '{{' .. table.concat(r, ',') .. '}}#' .. #v end \
-             local all = cmsgpack.unpack({}) local singles = {{{}}} \
-             for j = 1, #singles do local a, b = dump(all[j]), dump(cmsgpack.unpack(singles[j])) \
+            "{DEEP_DUMP_LUA} local all = cmsgpack.unpack({}) local singles = {{{}}} \
+             for j = 1, #singles do local a, b = deep_dump(all[j]), deep_dump(cmsgpack.unpack(singles[j])) \
              if a ~= b then return j .. ': ' .. a .. ' | ' .. b end end return 'same'",
-            lit(&packed),
+            lua_bytes(&packed),
             singles.join(",")
         );
         assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "{elements:?}");
     }
+}
+
+/// A Lua string literal of any bytes.
+fn lua_bytes(bytes: &[u8]) -> String {
+    format!("\"{}\"", bytes.iter().map(|b| format!("\\{b:03}")).collect::<String>())
 }
