@@ -1,5 +1,6 @@
 //! Conversions between Redis replies and Lua values, RESP2 and RESP3.
 
+pub mod integer;
 pub mod numfmt;
 pub mod sink;
 pub mod to_lua;

@@ -6,6 +6,7 @@
 
 use std::ffi::c_int;
 
+use super::integer::parse_strict_i64;
 use crate::lua::state::{Lua, Type};
 
 /// The reply could not be converted: malformed bytes, or nesting deeper than the Lua stack.
@@ -23,7 +24,7 @@ pub fn push_reply(lua: Lua, proto: &[u8], resp3: bool) -> Result<(), ConvertErro
     if let Some(body) = proto.strip_suffix(b"\r\n") {
         match body.split_first() {
             Some((b':', digits)) => {
-                if let Some(v) = parse_i64(digits) {
+                if let Some(v) = parse_strict_i64(digits) {
                     lua.push_number(v as f64);
                     return Ok(());
                 }
@@ -39,25 +40,6 @@ pub fn push_reply(lua: Lua, proto: &[u8], resp3: bool) -> Result<(), ConvertErro
     }
     let mut parser = Parser { buf: proto, pos: 0, resp3 };
     parser.value(lua, true)
-}
-
-/// A RESP integer line: optional '-', then digits, within i64.
-fn parse_i64(line: &[u8]) -> Option<i64> {
-    let (negative, digits) = match line.split_first() {
-        Some((b'-', rest)) => (true, rest),
-        _ => (false, line),
-    };
-    if digits.is_empty() || digits.len() > 19 {
-        return std::str::from_utf8(line).ok()?.parse().ok();
-    }
-    let mut v: i64 = 0;
-    for &d in digits {
-        if !d.is_ascii_digit() {
-            return None;
-        }
-        v = v.checked_mul(10)?.checked_add(i64::from(d - b'0'))?;
-    }
-    Some(if negative { -v } else { v })
 }
 
 /// Pushes an error table the way Redis's `luaPushErrorBuff` builds it from either
@@ -137,7 +119,7 @@ impl<'a> Parser<'a> {
     }
 
     fn int_line(&mut self) -> Result<i64, ConvertError> {
-        parse_i64(self.line()?).ok_or(ConvertError::Malformed)
+        parse_strict_i64(self.line()?).ok_or(ConvertError::Malformed)
     }
 
     fn bytes(&mut self, len: usize) -> Result<&'a [u8], ConvertError> {

@@ -1,5 +1,7 @@
 //! A small RESP reader for the replies luax inspects itself (COMMAND INFO, CONFIG GET).
 
+use crate::convert::integer::parse_strict_i64;
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Int(i64),
@@ -48,7 +50,7 @@ fn line<'a>(buf: &'a [u8], pos: &mut usize) -> Option<&'a [u8]> {
 }
 
 fn int(buf: &[u8], pos: &mut usize) -> Option<i64> {
-    std::str::from_utf8(line(buf, pos)?).ok()?.parse().ok()
+    parse_strict_i64(line(buf, pos)?)
 }
 
 fn value(buf: &[u8], pos: &mut usize, depth: usize) -> Option<Value> {

@@ -114,6 +114,10 @@ for resp in (2, 3):
 # Lengths and holes of converted arrays.
 case("resp3-null-holes", "redis.setresp(3) local r = redis.call('MGET', 'a', 'missing', 'b') return {#r, r[1], r[3]}",
      setup=(("SET", "a", "1"), ("SET", "b", "2")))
+# Integer replies at the ends of the 64-bit range (inside Lua they become doubles).
+case("reply-int-extremes", "redis.call('SET', 'lo', '-9223372036854775808') redis.call('SET', 'hi', '9223372036854775807') "
+     "local lo, hi = redis.call('INCRBY', 'lo', 0), redis.call('INCRBY', 'hi', 0) "
+     "return {string.format('%.17g', lo), string.format('%.17g', hi), redis.call('INCRBY', 'lo', 0)}")
 case("resp2-false-holes", "local r = redis.call('MGET', 'a', 'missing', 'b') return {#r, type(r[2])}",
      setup=(("SET", "a", "1"), ("SET", "b", "2")))
 case("hgetall-pairs-order",
