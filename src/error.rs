@@ -6,6 +6,7 @@
 //! the text has no code of its own).
 
 use std::borrow::Cow;
+use std::ffi::CStr;
 
 /// Errors a luax command replies with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,6 +27,8 @@ pub enum ReplyError {
     Reentrant,
     /// The Lua VM could not be created (allocator refused).
     VmUnavailable,
+    /// A panic caught in a command.
+    Internal,
     /// `Error running script <sha>, <msg>`: the error object was not a table.
     ErrorRunning {
         sha: [u8; 40],
@@ -33,12 +36,7 @@ pub enum ReplyError {
     },
     /// Shebang-flag checks done before a script runs (§5.2 of the spec).
     NoClusterFlag,
-    StaleNoAllowStale,
-    ReadonlyReplicaWriteScript,
     WriteFlagOnRoCommand,
-    OomNoAllowOom,
-    MisconfRdbScript,
-    MisconfAofScript(String),
     NoReplicas,
     /// Same checks as processCommand does them for a command.
     OomCommand,
@@ -57,7 +55,14 @@ pub enum ShebangError {
     UnknownOption(Vec<u8>),
 }
 
-pub const BUSY_TEXT: &str = "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+/// What other clients get while a script holds the server, after "-BUSY " (Redis's yield adds it).
+pub const BUSY_MESSAGE: &CStr = c"Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+/// A reply nested deeper than the Lua stack allows (script result conversion).
+pub const STACK_LIMIT_REPLY: &[u8] = b"ERR reached lua stack limit";
+/// After the command name, as the script wrote it: XREAD/XREADGROUP with BLOCK.
+pub const BLOCK_FROM_SCRIPT: &str = " command is not allowed with BLOCK option from scripts";
+/// A panic caught at the boundary to Redis or Lua (the details go to the server log).
+pub const INTERNAL_ERROR: &str = "internal error in luax (see the server log)";
 /// An element standing for the rest of a reply that would never end (see convert::to_reply).
 pub const RUNAWAY_REPLY: &[u8] = b"ERR reply too large: a table contains itself more than once";
 pub const KILLED_TEXT: &str = "Script killed by user with SCRIPT KILL...";
@@ -78,22 +83,16 @@ impl ReplyError {
             ReplyError::Reentrant => "ERR luax cannot run a script from inside a running script",
             ReplyError::VmUnavailable => "ERR luax could not create its Lua VM (out of memory)",
             ReplyError::NoClusterFlag => "ERR Can not run script on cluster, 'no-cluster' flag is set.",
-            ReplyError::StaleNoAllowStale => "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.",
-            ReplyError::ReadonlyReplicaWriteScript => "READONLY Can not run script with write flag on readonly replica",
             ReplyError::WriteFlagOnRoCommand => "ERR Can not execute a script with write flag using *_ro command.",
-            ReplyError::OomNoAllowOom => "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'",
-            ReplyError::MisconfRdbScript => "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.",
             ReplyError::NoReplicas => "NOREPLICAS Not enough good replicas to write.",
             ReplyError::OomCommand => "OOM command not allowed when used memory > 'maxmemory'.",
             ReplyError::ReadonlyReplica => "READONLY You can't write against a read only replica.",
             ReplyError::MasterDown => "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
             ReplyError::MisconfRdb => MISCONF_RDB_TEXT,
-            ReplyError::MisconfAofScript(reason) => {
-                return Cow::Owned(format!("MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts. AOF error: {reason}").into_bytes())
-            }
             ReplyError::MisconfAof(reason) => {
                 return Cow::Owned(format!("MISCONF Errors writing to the AOF file: {reason}").into_bytes())
             }
+            ReplyError::Internal => return Cow::Owned(prefixed("ERR ", INTERNAL_ERROR.as_bytes())),
             ReplyError::Compile(msg) => {
                 return Cow::Owned(prefixed("ERR Error compiling script (new function): ", msg))
             }
@@ -144,7 +143,6 @@ pub enum LuaApiError {
     AclChannel,
     WriteInReadOnlyScript,
     ReadonlyReplica,
-    NoReplicas,
     OomCommand,
     ReplyTooDeep,
     ReplyMalformed,
@@ -161,13 +159,15 @@ pub enum LuaApiError {
     LogArgs,
     LogLevelType,
     LogLevelRange,
-    XreadBlock,
-    XreadgroupBlock,
     ClusterDownReadonly,
     ClusterDown,
     ClusterNonLocalKey,
     ClusterCrossSlot,
-    ReentrantCall,
+}
+
+/// A script command `RedisModule_Call` refused with an errno Redis gives no text for.
+pub fn call_refused(errno: i32) -> Vec<u8> {
+    format!("luax: Redis refused the command (errno {errno})").into_bytes()
 }
 
 impl LuaApiError {
@@ -190,7 +190,6 @@ impl LuaApiError {
             }
             LuaApiError::WriteInReadOnlyScript => "Write commands are not allowed from read-only scripts.",
             LuaApiError::ReadonlyReplica => "-READONLY You can't write against a read only replica.",
-            LuaApiError::NoReplicas => "-NOREPLICAS Not enough good replicas to write.",
             LuaApiError::OomCommand => "-OOM command not allowed when used memory > 'maxmemory'.",
             LuaApiError::ReplyTooDeep => "reached lua stack limit",
             LuaApiError::ReplyMalformed => "luax could not parse the command reply",
@@ -209,15 +208,12 @@ impl LuaApiError {
             LuaApiError::LogArgs => "redis.log() requires two arguments or more.",
             LuaApiError::LogLevelType => "First argument must be a number (log level).",
             LuaApiError::LogLevelRange => "Invalid debug level.",
-            LuaApiError::XreadBlock => "xread command is not allowed with BLOCK option from scripts",
-            LuaApiError::XreadgroupBlock => "xreadgroup command is not allowed with BLOCK option from scripts",
             LuaApiError::ClusterDownReadonly => {
                 "Script attempted to execute a write command while the cluster is down and readonly"
             }
             LuaApiError::ClusterDown => "Script attempted to execute a command while the cluster is down",
             LuaApiError::ClusterNonLocalKey => "Script attempted to access a non local key in a cluster node",
             LuaApiError::ClusterCrossSlot => "Script attempted to access keys that do not hash to the same slot",
-            LuaApiError::ReentrantCall => "luax does not allow a script command to run from inside redis.call",
         }
     }
 }

@@ -50,7 +50,7 @@ pub unsafe fn entry(ctx: RawCtx, argv: *mut RawString, argc: c_int, handler: Han
     match catch_unwind(AssertUnwindSafe(|| handler(ctx, &args))) {
         Ok(Ok(())) => {}
         Ok(Err(e)) => ctx.reply_error(&e.to_wire()),
-        Err(_) => ctx.reply_error(b"ERR internal error in luax (see the server log)"),
+        Err(_) => ctx.reply_error(&ReplyError::Internal.to_wire()),
     }
     0
 }

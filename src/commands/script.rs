@@ -9,7 +9,7 @@ use crate::redis::api::Ctx;
 /// `LUAX.SCRIPT LOAD script`
 fn load(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
     let body = argv.get(2).copied().unwrap_or_default();
-    let sha = with_engine(|engine| engine.load(body))?;
+    let (sha, _) = with_engine(|engine| engine.load(body))?;
     ctx.reply_bulk(&sha);
     Ok(())
 }

@@ -110,6 +110,16 @@ pub fn c_double_to_i64(d: f64) -> i64 {
     }
 }
 
+/// C's `(int)d` on x86-64: truncation toward zero, INT_MIN when out of range.
+#[inline]
+pub fn c_double_to_i32(d: f64) -> i32 {
+    if d > -2_147_483_649.0 && d < 2_147_483_648.0 {
+        d as i32
+    } else {
+        i32::MIN
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

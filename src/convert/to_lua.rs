@@ -7,6 +7,7 @@
 use std::ffi::c_int;
 
 use super::integer::parse_strict_i64;
+use super::to_reply::cut_at_nul;
 use crate::lua::state::{Lua, Type};
 
 /// The reply could not be converted: malformed bytes, or nesting deeper than the Lua stack.
@@ -75,13 +76,6 @@ pub fn error_table_text(raw: &[u8]) -> Vec<u8> {
 pub fn mark_error_counted(lua: Lua) {
     lua.push_bool(true);
     lua.raw_set_str(-2, b"ignore_error_stats_update");
-}
-
-fn cut_at_nul(b: &[u8]) -> &[u8] {
-    match b.iter().position(|&c| c == 0) {
-        Some(at) => &b[..at],
-        None => b,
-    }
 }
 
 fn trim_crlf(b: &[u8]) -> &[u8] {

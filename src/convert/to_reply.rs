@@ -4,7 +4,7 @@
 
 use super::numfmt::c_double_to_i64;
 use super::sink::ReplySink;
-use crate::error::RUNAWAY_REPLY;
+use crate::error::{RUNAWAY_REPLY, STACK_LIMIT_REPLY};
 use crate::lua::state::{Lua, Type};
 
 /// A reply nested deeper than this that has also grown past `RUNAWAY_VALUES` values can
@@ -43,7 +43,7 @@ fn convert(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool, progress: &mu
         return;
     }
     if !lua.check_stack(4) {
-        sink.error(b"ERR reached lua stack limit");
+        sink.error(STACK_LIMIT_REPLY);
         lua.pop(1);
         return;
     }

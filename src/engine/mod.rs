@@ -26,8 +26,9 @@ const HOOK_INSTRUCTIONS: i32 = 100_000;
 /// A SHA1 in lowercase hex: the script's name.
 pub type Sha = [u8; 40];
 
-/// A cached script.
-struct Script {
+/// A cached script, as `load` and `find` hand it to `run`.
+#[derive(Clone, Copy)]
+pub struct Script {
     func: FunctionRef,
     flags: ScriptFlags,
 }
@@ -61,25 +62,26 @@ impl Engine {
         Ok(Engine { vm, scripts: FxHashMap::default(), bodies_bytes: 0, settings })
     }
 
-    /// Compiles and caches `body` unless already cached; returns its SHA (SCRIPT LOAD, and
-    /// the first EVAL of a body).
-    pub fn load(&mut self, body: &[u8]) -> Result<Sha, ReplyError> {
+    /// Compiles and caches `body` unless already cached; returns its SHA and the script
+    /// (SCRIPT LOAD, and every EVAL of a body).
+    pub fn load(&mut self, body: &[u8]) -> Result<(Sha, Script), ReplyError> {
         let sha = sha1_hex(body);
-        if self.scripts.contains_key(&sha) {
-            return Ok(sha);
+        if let Some(&script) = self.scripts.get(&sha) {
+            return Ok((sha, script));
         }
         let (flags, shebang_len) = shebang::parse(body).map_err(ReplyError::Shebang)?;
         // The shebang line is left out but its newline kept, so line numbers do not move.
         let func = self.vm.compile(&body[shebang_len..]).map_err(ReplyError::Compile)?;
-        self.scripts.insert(sha, Script { func, flags });
+        let script = Script { func, flags };
+        self.scripts.insert(sha, script);
         self.bodies_bytes += body.len();
-        Ok(sha)
+        Ok((sha, script))
     }
 
-    /// The cached SHA matching `sha` (any case), if any.
-    pub fn find(&self, sha: &[u8]) -> Option<Sha> {
+    /// The cached script named `sha` (any case), if any.
+    pub fn find(&self, sha: &[u8]) -> Option<(Sha, Script)> {
         let key = normalize_sha(sha)?;
-        self.scripts.contains_key(&key).then_some(key)
+        self.scripts.get(&key).map(|&script| (key, script))
     }
 
     pub fn exists(&self, sha: &[u8]) -> bool {
@@ -110,12 +112,9 @@ impl Engine {
         Ok(())
     }
 
-    /// Runs the cached script `sha` and sends its reply (or error) to `sink`.
-    pub fn run(&self, sha: &Sha, inv: &Invocation<'_>, server: &dyn Server, sink: &mut dyn ReplySink) {
-        let Some(script) = self.scripts.get(sha) else {
-            sink.error(&ReplyError::NoScript.to_wire());
-            return;
-        };
+    /// Runs `script` (named `sha`, from `load` or `find` on this engine) and sends its reply
+    /// (or error) to `sink`.
+    pub fn run(&self, sha: &Sha, script: Script, inv: &Invocation<'_>, server: &dyn Server, sink: &mut dyn ReplySink) {
         if run::is_running() {
             sink.error(&ReplyError::Reentrant.to_wire());
             return;

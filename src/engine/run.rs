@@ -13,6 +13,7 @@ use super::prepare::RunMode;
 use super::script_client;
 use super::server::CommandKind;
 use super::server::{ExecOptions, Server, ServerState};
+use crate::convert::integer::parse_strict_i64;
 use crate::error::{LuaApiError, ReplyError};
 use crate::lua::host::{Host, Interrupt, LOG_WARNING};
 
@@ -241,9 +242,8 @@ impl Host for Run<'_> {
         let rewritten_argv: Option<Vec<&[u8]>> = rewritten.as_ref().map(|r| r.iter().map(Vec::as_slice).collect());
         let argv = rewritten_argv.as_deref().unwrap_or(argv);
         // Read before executing: `on_reply` may let Lua reclaim the argument strings.
-        let select_db: Option<i32> = (kind == CommandKind::Select)
-            .then(|| std::str::from_utf8(argv.get(1).copied().unwrap_or_default()).ok()?.parse().ok())
-            .flatten();
+        let select_db: Option<i32> =
+            (kind == CommandKind::Select).then(|| i32::try_from(parse_strict_i64(argv.get(1)?)?).ok()).flatten();
         let mut ok = false;
         let executed = self.server.execute(argv, opts, &mut |proto| {
             ok = proto.first() != Some(&b'-');

@@ -66,7 +66,7 @@ pub fn xread_block_error(argv: &[&[u8]], group_command: bool) -> Option<Vec<u8>>
         let more = argv.len() - j - 1;
         if opt.eq_ignore_ascii_case(b"block") && more >= 1 {
             let mut msg = argv[0].to_vec();
-            msg.extend_from_slice(b" command is not allowed with BLOCK option from scripts");
+            msg.extend_from_slice(crate::error::BLOCK_FROM_SCRIPT.as_bytes());
             return Some(msg);
         } else if opt.eq_ignore_ascii_case(b"count") && more >= 1 {
             // An invalid count stops Redis before any BLOCK after it.

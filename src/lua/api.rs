@@ -9,7 +9,7 @@ use smallvec::SmallVec;
 use super::callback::{LuaResult, Raise};
 use super::host::{self, Host, LOG_DEBUG, LOG_WARNING};
 use super::state::{Lua, Type};
-use crate::convert::numfmt::{c_double_to_i64, write_g};
+use crate::convert::numfmt::{c_double_to_i32, write_g};
 use crate::convert::to_lua::{mark_error_counted, push_error_table, push_reply, ConvertError};
 use crate::error::LuaApiError;
 
@@ -207,15 +207,6 @@ pub fn status_reply(lua: Lua) -> LuaResult<c_int> {
     Ok(1)
 }
 
-/// C's `(int)d` on x86-64 (INT_MIN when out of range).
-fn c_double_to_i32(d: f64) -> i32 {
-    if d > -2_147_483_649.0 && d < 2_147_483_648.0 {
-        d as i32
-    } else {
-        i32::MIN
-    }
-}
-
 pub fn set_repl(lua: Lua) -> LuaResult<c_int> {
     let outcome = host::current(|host| {
         if lua.top() != 1 {
@@ -329,9 +320,4 @@ pub fn pcall(lua: Lua) -> LuaResult<c_int> {
         lua.insert(1);
     }
     Ok(lua.top())
-}
-
-/// `(long long)` of a Lua number, for callers that need Redis's integer conversion.
-pub fn lua_number_to_i64(n: f64) -> i64 {
-    c_double_to_i64(n)
 }

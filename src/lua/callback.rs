@@ -52,7 +52,7 @@ pub unsafe fn dispatch(l: *mut RawState, f: fn(Lua) -> LuaResult<c_int>) -> c_in
     let raise = match catch_unwind(AssertUnwindSafe(|| f(lua))) {
         Ok(Ok(n)) => return n,
         Ok(Err(raise)) => raise,
-        Err(_) => Raise::located("internal error in luax (see the server log)"),
+        Err(_) => Raise::located(crate::error::INTERNAL_ERROR),
     };
     raise_now(lua, raise)
 }

@@ -124,7 +124,7 @@ impl ArgTable {
             }
         }
         lua.create_table(capacity as c_int, 0);
-        store_items(lua, items, 0);
+        store_items(lua, items);
         self.remember(lua, items.len());
         lua.push_value(-1);
         let old = self.table.replace(lua.registry_ref());
@@ -168,14 +168,10 @@ fn refill_items(lua: Lua, items: &[&[u8]], old_len: usize) {
     }
 }
 
-/// `t[1..] = items` for the table on top; slots up to `old_len` beyond them become nil.
-fn store_items(lua: Lua, items: &[&[u8]], old_len: usize) {
+/// `t[1..] = items` for the (new) table on top.
+fn store_items(lua: Lua, items: &[&[u8]]) {
     for (i, item) in items.iter().enumerate() {
         lua.push_bytes(item);
-        lua.raw_seti(-2, i as c_int + 1);
-    }
-    for i in items.len()..old_len {
-        lua.push_nil();
         lua.raw_seti(-2, i as c_int + 1);
     }
 }

@@ -4,7 +4,7 @@
 //! calling through the function pointers is sound afterwards. A [`Ctx`] wraps the context
 //! Redis hands to a command or callback and is only used during that call, on the main thread.
 
-use std::ffi::{c_char, c_int, c_long, c_longlong, c_void, CStr, CString};
+use std::ffi::{c_char, c_int, c_long, c_longlong, CStr, CString};
 use std::ptr::NonNull;
 
 use redis_module::raw;
@@ -74,24 +74,18 @@ pub fn check_api() -> Option<&'static str> {
         RedisModule_GetSelectedDb,
         RedisModule_GetServerVersion,
         RedisModule_MonotonicMicroseconds,
-        RedisModule_GetClientId,
         RedisModule_GetCurrentUserName,
         RedisModule_GetModuleUserFromUserName,
         RedisModule_FreeModuleUser,
         RedisModule_ACLCheckCommandPermissions,
-        RedisModule_ACLCheckKeyPermissions,
-        RedisModule_ACLCheckChannelPermissions,
         RedisModule_RegisterInfoFunc,
         RedisModule_InfoAddSection,
-        RedisModule_InfoAddFieldLongLong,
         RedisModule_InfoAddFieldULongLong,
         RedisModule_InfoAddFieldCString,
         RedisModule_RegisterCommandFilter,
         RedisModule_CommandFilterArgsCount,
         RedisModule_CommandFilterArgGet,
         RedisModule_CommandFilterArgReplace,
-        RedisModule_CreateStringFromCallReply,
-        RedisModule_CallReplyType,
         RedisModule_SubscribeToServerEvent,
         RedisModule_IsKeysPositionRequest,
         RedisModule_KeyAtPos,
@@ -211,7 +205,8 @@ impl Ctx {
     /// `RedisModule_Call(ctx, argv[0], "b…b<flags>", argv[1..])`; the reply, or the errno
     /// Redis set when it refused the call without one. `flags` are the format letters after
     /// the arguments (e.g. `b"EC!"`). Arguments go as (pointer, length) pairs ("b"), so Redis
-    /// builds its own string objects in one pass; long argument lists use a vector ("v").
+    /// builds its own string objects in one pass; longer argument lists than
+    /// `MAX_INLINE_CALL_ARGS` use a vector ("v").
     pub fn call(self, argv: &[&[u8]], flags: &[u8]) -> Result<CallReply, i32> {
         let Some((name, rest)) = argv.split_first() else {
             return Err(libc::EINVAL);
@@ -229,7 +224,7 @@ impl Ctx {
         };
         // "b" per argument, or one "v" for a long list, then the flags and the NUL.
         let inline = rest.len() <= MAX_INLINE_CALL_ARGS;
-        let mut fmt = [0u8; 32];
+        let mut fmt = [0u8; MAX_INLINE_CALL_ARGS + 16];
         let letters = if inline { rest.len() } else { 1 };
         fmt[..letters].fill(if inline { b'b' } else { b'v' });
         let flags = &flags[..flags.len().min(fmt.len() - letters - 1)];
@@ -243,18 +238,21 @@ impl Ctx {
                 unsafe { f(ctx, cmd, fmt_ptr $(, rest[$i].as_ptr().cast::<c_char>(), rest[$i].len())*) }
             };
         }
-        let reply = match rest.len() {
-            0 => call_with!(),
-            1 => call_with!(0),
-            2 => call_with!(0 1),
-            3 => call_with!(0 1 2),
-            4 => call_with!(0 1 2 3),
-            5 => call_with!(0 1 2 3 4),
-            6 => call_with!(0 1 2 3 4 5),
-            7 => call_with!(0 1 2 3 4 5 6),
-            8 => call_with!(0 1 2 3 4 5 6 7),
-            _ => self.call_vector(f, cmd, fmt_ptr, rest),
-        };
+        // One match arm per argument count: arm `n` passes rest[0..n].
+        macro_rules! by_count {
+            ([$($done:literal)*] [] $($arms:tt)*) => {
+                match rest.len() {
+                    $($arms)*
+                    _ => self.call_vector(f, cmd, fmt_ptr, rest),
+                }
+            };
+            ([$($done:literal)*] [$next:literal $($rest:literal)*] $($arms:tt)*) => {
+                by_count!([$($done)* $next] [$($rest)*] $($arms)* $next => call_with!($($done)*),)
+            };
+        }
+        // The counts 0..=MAX_INLINE_CALL_ARGS.
+        const { assert!(MAX_INLINE_CALL_ARGS == 64) };
+        let reply = by_count!([] [0 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36 37 38 39 40 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 59 60 61 62 63 64]);
         match NonNull::new(reply) {
             Some(r) => Ok(CallReply(r)),
             None => Err(errno()),
@@ -274,19 +272,9 @@ impl Ctx {
         fmt: *const c_char,
         rest: &[&[u8]],
     ) -> *mut raw::RedisModuleCallReply {
-        let args: Vec<*mut RedisModuleString> = rest
-            .iter()
-            // SAFETY: valid context; Redis copies the bytes into a new string object.
-            .map(|a| unsafe { rm!(RedisModule_CreateString)(self.ptr(), a.as_ptr().cast(), a.len()) })
-            .collect();
-        // SAFETY: "v" takes (RedisModuleString **, size_t); the strings are live until freed
-        // below, after Redis has taken its own references.
-        let reply = unsafe { f(self.ptr(), cmd, fmt, args.as_ptr(), args.len()) };
-        for s in args {
-            // SAFETY: created above with this context, freed once.
-            unsafe { rm!(RedisModule_FreeString)(self.ptr(), s) };
-        }
-        reply
+        // SAFETY: "v" takes (RedisModuleString **, size_t); the strings live until
+        // `with_strings` frees them, after Redis has taken its own references.
+        with_strings(rest, |args| unsafe { f(self.ptr(), cmd, fmt, args.as_ptr(), args.len()) })
     }
 
     // ---- server state ----
@@ -312,11 +300,6 @@ impl Ctx {
     pub fn selected_db(self) -> i32 {
         // SAFETY: valid context.
         unsafe { rm!(RedisModule_GetSelectedDb)(self.ptr()) }
-    }
-
-    pub fn client_id(self) -> u64 {
-        // SAFETY: valid context.
-        unsafe { rm!(RedisModule_GetClientId)(self.ptr()) }
     }
 
     /// The calling client's ACL user, for permission checks.
@@ -470,27 +453,6 @@ impl User {
                     strings.as_ptr().cast_mut(),
                     strings.len() as c_int,
                 ) == raw::REDISMODULE_OK as c_int
-            }
-        })
-    }
-
-    /// Whether the user may access `key` with the given `REDISMODULE_CMD_KEY_*` flags.
-    pub fn may_access_key(&self, key: &[u8], flags: u32) -> bool {
-        with_strings(&[key], |s| {
-            // SAFETY: live user and string.
-            unsafe {
-                rm!(RedisModule_ACLCheckKeyPermissions)(self.0.as_ptr(), s[0], flags as c_int)
-                    == raw::REDISMODULE_OK as c_int
-            }
-        })
-    }
-
-    /// Whether the user may publish to `channel` (literal name).
-    pub fn may_publish(&self, channel: &[u8]) -> bool {
-        with_strings(&[channel], |s| {
-            // SAFETY: live user and string; flags 0 = literal channel name.
-            unsafe {
-                rm!(RedisModule_ACLCheckChannelPermissions)(self.0.as_ptr(), s[0], 0) == raw::REDISMODULE_OK as c_int
             }
         })
     }
@@ -649,8 +611,11 @@ impl FilterCtx {
     }
 }
 
-/// Arguments passed one by one to `RedisModule_Call` (more go as a vector).
-const MAX_INLINE_CALL_ARGS: usize = 8;
+/// Arguments passed one by one to `RedisModule_Call` ("b": Redis builds each string object
+/// itself, owned by the command alone, so a stored value is encoded as native EVAL stores it,
+/// e.g. `int`). More go as a vector of our own strings ("v"), which the command then shares
+/// with us while it runs, so it leaves their encoding as it is (`embstr`/`raw`).
+const MAX_INLINE_CALL_ARGS: usize = 64;
 
 /// Declares the `extern "C"` command filter callback `$name`, which hands the filter context
 /// to `$handler: fn(FilterCtx)`. A panic is caught: the command then goes on unchanged.
@@ -729,21 +694,14 @@ pub unsafe fn init(ctx: *mut RedisModuleCtx, name: &CStr, version: c_int) -> boo
     }
 }
 
-/// Reads a pointer-sized opaque value (used for callback user data).
-pub fn opaque(p: *mut c_void) -> usize {
-    p as usize
-}
-
 pub const KEY_RW: u64 = raw::REDISMODULE_CMD_KEY_RW as u64;
 pub const KEY_RO: u64 = raw::REDISMODULE_CMD_KEY_RO as u64;
 pub const KEY_ACCESS: u64 = raw::REDISMODULE_CMD_KEY_ACCESS as u64;
 pub const KEY_UPDATE: u64 = raw::REDISMODULE_CMD_KEY_UPDATE as u64;
 
-pub const CTX_FLAGS_MULTI: u32 = raw::REDISMODULE_CTX_FLAGS_MULTI;
 pub const CTX_FLAGS_SLAVE: u32 = raw::REDISMODULE_CTX_FLAGS_SLAVE;
 pub const CTX_FLAGS_READONLY: u32 = raw::REDISMODULE_CTX_FLAGS_READONLY;
 pub const CTX_FLAGS_CLUSTER: u32 = raw::REDISMODULE_CTX_FLAGS_CLUSTER;
-pub const CTX_FLAGS_MAXMEMORY: u32 = raw::REDISMODULE_CTX_FLAGS_MAXMEMORY;
 pub const CTX_FLAGS_OOM: u32 = raw::REDISMODULE_CTX_FLAGS_OOM;
 pub const CTX_FLAGS_LOADING: u32 = raw::REDISMODULE_CTX_FLAGS_LOADING;
 pub const CTX_FLAGS_REPLICA_IS_STALE: u32 = raw::REDISMODULE_CTX_FLAGS_REPLICA_IS_STALE;
@@ -756,12 +714,8 @@ pub const EVENT_CONFIG: u64 = raw::REDISMODULE_EVENT_CONFIG;
 pub const EVENT_MODULE_CHANGE: u64 = raw::REDISMODULE_EVENT_MODULE_CHANGE;
 
 pub type CmdFunc = raw::RedisModuleCmdFunc;
-pub type EventCallback = raw::RedisModuleEventCallback;
 pub type RawEvent = raw::RedisModuleEvent;
 pub type RawCtx = *mut RedisModuleCtx;
 pub type RawString = *mut RedisModuleString;
 pub type RawInfoCtx = *mut raw::RedisModuleInfoCtx;
 pub type RawFilterCtx = *mut raw::RedisModuleCommandFilterCtx;
-
-/// Marker for pointer arguments Redis passes to callbacks.
-pub type CChar = c_char;

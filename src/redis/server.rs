@@ -2,17 +2,13 @@
 //! command call.
 
 use std::cell::OnceCell;
-use std::ffi::CStr;
 
 use super::api::{self, Ctx, User};
 use super::resp::{self, Value};
 use super::{cmdtable, config};
 use crate::engine::cluster::key_slot;
 use crate::engine::server::{AclDenied, CommandSpec, ExecOptions, Server, ServerState};
-use crate::error::{LuaApiError, ReplyError};
-
-/// Text Redis sends other clients while a script holds the server (after "-BUSY ").
-const BUSY_REPLY: &CStr = c"Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.";
+use crate::error::{call_refused, LuaApiError, ReplyError, BUSY_MESSAGE};
 
 pub struct RedisServer {
     ctx: Ctx,
@@ -187,7 +183,7 @@ impl Server for RedisServer {
     }
 
     fn yield_busy(&self) {
-        self.ctx.yield_clients(BUSY_REPLY);
+        self.ctx.yield_clients(BUSY_MESSAGE);
     }
 
     fn now_ms(&self) -> u64 {
@@ -249,7 +245,7 @@ fn refusal_text(errno: i32) -> Vec<u8> {
         libc::ENETDOWN => LuaApiError::ClusterDown,
         libc::EROFS => LuaApiError::ClusterDownReadonly,
         libc::EACCES => LuaApiError::AclCommand,
-        _ => return format!("luax: Redis refused the command (errno {errno})").into_bytes(),
+        _ => return call_refused(errno),
     };
     err.text().as_bytes().to_vec()
 }
