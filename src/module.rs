@@ -3,14 +3,13 @@
 use std::ffi::{c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::command_then;
-use crate::commands::{eval, install_engine, peek_engine, script};
-use crate::engine::run::{self, Snapshot};
+use crate::commands::{eval, install_engine, script};
+use crate::engine::run;
 use crate::engine::{Engine, Settings};
 use crate::lua::host;
 use crate::lua::vm::ServerVersion;
 use crate::redis::api::{self, Ctx, RawCtx, RawString, KEY_ACCESS, KEY_RO, KEY_RW, KEY_UPDATE};
-use crate::redis::register::{self, CommandDef, SubcommandDef};
+use crate::redis::register::{self, CommandDef};
 use crate::redis::{cmdtable, config, dropin, info};
 
 pub const MODULE_NAME: &std::ffi::CStr = c"luax";
@@ -101,27 +100,6 @@ fn parse_memory(value: &[u8]) -> Option<usize> {
     number.checked_mul(multiplier)
 }
 
-/// Records the INFO figures (after each command that can change them, and at load).
-fn refresh_snapshot() {
-    let vm_memory_limit = run::snapshot().vm_memory_limit;
-    peek_engine(|engine| {
-        run::record_snapshot(Snapshot {
-            scripts: engine.script_count() as u64,
-            vm_memory: engine.vm_memory() as u64,
-            vm_memory_limit,
-            scripts_memory: engine.scripts_memory() as u64,
-        })
-    });
-}
-
-// The commands that change the cache or the VM, each followed by a snapshot for INFO.
-command_then!(eval_then_snapshot => eval::eval_command, then refresh_snapshot);
-command_then!(evalsha_then_snapshot => eval::evalsha_command, then refresh_snapshot);
-command_then!(eval_ro_then_snapshot => eval::eval_ro_command, then refresh_snapshot);
-command_then!(evalsha_ro_then_snapshot => eval::evalsha_ro_command, then refresh_snapshot);
-command_then!(load_then_snapshot => script::load_command, then refresh_snapshot);
-command_then!(flush_then_snapshot => script::flush_command, then refresh_snapshot);
-
 fn log_sink(level: i32, msg: &[u8]) {
     api::log_raw(None, level, msg);
 }
@@ -160,9 +138,8 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
     let (major, minor, patch) = ctx.server_version();
     let settings = Settings { version: ServerVersion { major, minor, patch }, heap_limit: options.heap_limit };
     let engine = Engine::new(settings).map_err(|e| String::from_utf8_lossy(&e.to_wire()).into_owned())?;
+    run::record_snapshot(engine.snapshot());
     install_engine(engine);
-    run::record_snapshot(Snapshot { vm_memory_limit: options.heap_limit as u64, ..Snapshot::default() });
-    refresh_snapshot();
 
     // getkeys-api: Redis 7.0 finds module command keys for cluster routing by asking the
     // command (its key specs serve COMMAND INFO / GETKEYS).
@@ -173,7 +150,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
     for def in [
         CommandDef {
             name: c"luax.eval",
-            handler: Some(eval_then_snapshot),
+            handler: Some(eval::eval_command),
             flags: eval_flags,
             arity: -3,
             summary: c"Executes a server-side Lua script.",
@@ -181,7 +158,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
         },
         CommandDef {
             name: c"luax.evalsha",
-            handler: Some(evalsha_then_snapshot),
+            handler: Some(eval::evalsha_command),
             flags: eval_flags,
             arity: -3,
             summary: c"Executes a server-side Lua script by SHA1 digest.",
@@ -189,7 +166,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
         },
         CommandDef {
             name: c"luax.eval_ro",
-            handler: Some(eval_ro_then_snapshot),
+            handler: Some(eval::eval_ro_command),
             flags: ro_flags,
             arity: -3,
             summary: c"Executes a read-only server-side Lua script.",
@@ -197,7 +174,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
         },
         CommandDef {
             name: c"luax.evalsha_ro",
-            handler: Some(evalsha_ro_then_snapshot),
+            handler: Some(eval::evalsha_ro_command),
             flags: ro_flags,
             arity: -3,
             summary: c"Executes a read-only server-side Lua script by SHA1 digest.",
@@ -211,40 +188,45 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
         c"luax.script",
         c"A container for Lua scripts management commands.",
         &[
-            SubcommandDef {
+            CommandDef {
                 name: c"load",
-                handler: Some(load_then_snapshot),
+                handler: Some(script::load_command),
                 flags: c"deny-script allow-stale",
                 arity: 3,
                 summary: c"Loads a server-side Lua script to the script cache.",
+                key_flags: None,
             },
-            SubcommandDef {
+            CommandDef {
                 name: c"exists",
                 handler: Some(script::exists_command),
                 flags: c"deny-script",
                 arity: -3,
                 summary: c"Determines whether server-side Lua scripts exist in the script cache.",
+                key_flags: None,
             },
-            SubcommandDef {
+            CommandDef {
                 name: c"flush",
-                handler: Some(flush_then_snapshot),
+                handler: Some(script::flush_command),
                 flags: c"deny-script",
                 arity: -2,
                 summary: c"Removes all server-side Lua scripts from the script cache.",
+                key_flags: None,
             },
-            SubcommandDef {
+            CommandDef {
                 name: c"kill",
                 handler: Some(script::kill_command),
                 flags: c"deny-script allow-busy",
                 arity: 2,
                 summary: c"Terminates a server-side Lua script during execution.",
+                key_flags: None,
             },
-            SubcommandDef {
+            CommandDef {
                 name: c"help",
                 handler: Some(script::help_command),
                 flags: c"allow-loading allow-stale",
                 arity: 2,
                 summary: c"Returns helpful text about the different subcommands.",
+                key_flags: None,
             },
         ],
     )?;

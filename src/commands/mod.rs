@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::ffi::c_int;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::engine::Engine;
+use crate::engine::{run, Engine};
 use crate::error::ReplyError;
 use crate::redis::api::{self, Ctx, RawCtx, RawString};
 
@@ -19,19 +19,18 @@ pub fn install_engine(engine: Engine) {
     ENGINE.with(|e| *e.borrow_mut() = Some(engine));
 }
 
-/// Runs `f` with the engine; a command reached while the engine is in use (a module calling
-/// back into luax from inside a script) gets an error instead.
+/// Runs `f` with the engine, then records the INFO figures; a command reached while the
+/// engine is in use (a module calling back into luax from inside a script) gets an error
+/// instead.
 pub fn with_engine<R>(f: impl FnOnce(&mut Engine) -> Result<R, ReplyError>) -> Result<R, ReplyError> {
     ENGINE.with(|cell| {
         let mut guard = cell.try_borrow_mut().map_err(|_| ReplyError::Reentrant)?;
         let engine = guard.as_mut().ok_or(ReplyError::VmUnavailable)?;
-        f(engine)
+        let out = f(engine);
+        // For INFO, which cannot borrow the engine while a script runs.
+        run::record_snapshot(engine.snapshot());
+        out
     })
-}
-
-/// Read-only access for INFO; `None` while the engine is busy.
-pub fn peek_engine<R>(f: impl FnOnce(&Engine) -> R) -> Option<R> {
-    ENGINE.with(|cell| cell.try_borrow().ok().and_then(|g| g.as_ref().map(f)))
 }
 
 pub type Handler = fn(Ctx, &[&[u8]]) -> Result<(), ReplyError>;

@@ -6,8 +6,8 @@
 
 use std::ffi::c_int;
 
+use super::cut_at_nul;
 use super::integer::parse_strict_i64;
-use super::to_reply::cut_at_nul;
 use crate::lua::state::{Lua, Type};
 
 /// The reply could not be converted: malformed bytes, or nesting deeper than the Lua stack.

@@ -2,6 +2,7 @@
 //! them. Rules and their order follow Redis 7.0's `luaReplyToRedisReply`; the Lua stack is
 //! used the same way so the nesting limit ("reached lua stack limit") falls at the same depth.
 
+use super::cut_at_nul;
 use super::numfmt::c_double_to_i64;
 use super::sink::ReplySink;
 use crate::error::{RUNAWAY_REPLY, STACK_LIMIT_REPLY};
@@ -169,14 +170,6 @@ fn count_entries(lua: Lua) -> usize {
         n += 1;
     }
     n
-}
-
-/// C-string view: Redis copies these texts with `sdsnew`, which stops at the first NUL.
-pub fn cut_at_nul(b: &[u8]) -> &[u8] {
-    match b.iter().position(|&c| c == 0) {
-        Some(at) => &b[..at],
-        None => b,
-    }
 }
 
 pub fn crlf_to_spaces(b: &[u8]) -> Vec<u8> {

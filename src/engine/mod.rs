@@ -88,18 +88,19 @@ impl Engine {
         self.find(sha).is_some()
     }
 
-    pub fn script_count(&self) -> usize {
-        self.scripts.len()
-    }
-
-    /// Bytes of Lua heap in use.
-    pub fn vm_memory(&self) -> usize {
-        self.vm.memory()
-    }
-
     /// Bytes of script bodies cached (for INFO, as Redis's `used_memory_scripts_eval`).
-    pub fn scripts_memory(&self) -> usize {
+    fn scripts_memory(&self) -> usize {
         self.bodies_bytes + self.scripts.len() * (std::mem::size_of::<Script>() + 40)
+    }
+
+    /// The figures `INFO luax` shows.
+    pub fn snapshot(&self) -> run::Snapshot {
+        run::Snapshot {
+            scripts: self.scripts.len() as u64,
+            vm_memory: self.vm.memory() as u64,
+            vm_memory_limit: self.settings.heap_limit as u64,
+            scripts_memory: self.scripts_memory() as u64,
+        }
     }
 
     /// SCRIPT FLUSH: forget every script and start a fresh VM (library settings reset).

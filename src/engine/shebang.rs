@@ -1,6 +1,7 @@
 //! The `#!lua flags=...` first line of a script body, parsed as Redis 7.0 parses it.
 
 use super::flags::ScriptFlags;
+use crate::convert::cut_at_nul;
 use crate::error::ShebangError;
 
 /// Flags of a body and the length of its shebang line (without the newline, which stays in
@@ -10,32 +11,27 @@ pub fn parse(body: &[u8]) -> Result<(ScriptFlags, usize), ShebangError> {
         return Ok((ScriptFlags::COMPAT, 0));
     }
     // Redis looks for the newline with strchr, which stops at a NUL.
-    let c_body = &body[..body.iter().position(|&b| b == 0).unwrap_or(body.len())];
-    let len = c_body.iter().position(|&b| b == b'\n').ok_or(ShebangError::NoNewline)?;
+    let len = cut_at_nul(body).iter().position(|&b| b == b'\n').ok_or(ShebangError::NoNewline)?;
     let parts = split_args(&body[..len]).ok_or(ShebangError::BadEngineSyntax)?;
     let engine = parts.first().ok_or(ShebangError::BadEngineSyntax)?;
     if engine.as_slice() != b"#!lua" {
-        return Err(ShebangError::UnexpectedEngine(cut_nul(engine)));
+        return Err(ShebangError::UnexpectedEngine(cut_at_nul(engine).to_vec()));
     }
     let mut flags = ScriptFlags::default();
     for part in &parts[1..] {
         let Some(list) = part.strip_prefix(b"flags=") else {
-            return Err(ShebangError::UnknownOption(cut_nul(part)));
+            return Err(ShebangError::UnknownOption(cut_at_nul(part).to_vec()));
         };
         if list.is_empty() {
             continue;
         }
         for name in list.split(|&b| b == b',') {
             if !flags.set(name) {
-                return Err(ShebangError::UnexpectedFlag(cut_nul(name)));
+                return Err(ShebangError::UnexpectedFlag(cut_at_nul(name).to_vec()));
             }
         }
     }
     Ok((flags, len))
-}
-
-fn cut_nul(b: &[u8]) -> Vec<u8> {
-    b[..b.iter().position(|&c| c == 0).unwrap_or(b.len())].to_vec()
 }
 
 fn is_space(b: u8) -> bool {

@@ -183,7 +183,7 @@ pub fn error_reply(lua: Lua) -> LuaResult<c_int> {
         push_error_table(lua, LuaApiError::WrongArgsOrType.text().as_bytes());
         return Ok(1);
     }
-    let text = crate::convert::to_reply::cut_at_nul(lua.to_bytes(-1).unwrap_or_default());
+    let text = crate::convert::cut_at_nul(lua.to_bytes(-1).unwrap_or_default());
     if text.first() == Some(&b'-') {
         push_error_table(lua, text);
     } else {

@@ -5,8 +5,9 @@ use std::ffi::c_int;
 
 use super::callback::LuaResult;
 use super::state::{Lua, Status, Type};
+use crate::convert::cut_at_nul;
 use crate::convert::sink::ReplySink;
-use crate::convert::to_reply::{crlf_to_spaces, cut_at_nul, error_text};
+use crate::convert::to_reply::{crlf_to_spaces, error_text};
 use crate::error::{vm, ReplyError};
 use crate::lua_fn;
 

@@ -87,8 +87,7 @@ pub fn protected_table_error(lua: Lua) -> LuaResult<c_int> {
     if !lua.is_string(-1) {
         return Err(Raise::located(msg::PROTECTED_KEY_TYPE));
     }
-    let name = String::from_utf8_lossy(crate::convert::to_reply::cut_at_nul(lua.to_bytes(-1).unwrap_or_default()))
-        .into_owned();
+    let name = String::from_utf8_lossy(crate::convert::cut_at_nul(lua.to_bytes(-1).unwrap_or_default())).into_owned();
     Err(Raise::located(format!("{} '{name}'", msg::NONEXISTENT_GLOBAL)))
 }
 

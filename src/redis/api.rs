@@ -10,6 +10,8 @@ use std::ptr::NonNull;
 use redis_module::raw;
 use smallvec::SmallVec;
 
+use crate::convert::cut_at_nul;
+
 pub use raw::{RedisModuleCtx, RedisModuleString};
 
 /// Fetches an API function pointer; presence is verified by `check_api` at load.
@@ -212,7 +214,7 @@ impl Ctx {
             return Err(libc::EINVAL);
         };
         // The command name as a C string (cut at a NUL, which no command name contains).
-        let name = &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())];
+        let name = cut_at_nul(name);
         let mut cname_buf = [0u8; 64];
         let cname_heap;
         let cname: &[u8] = if name.len() < cname_buf.len() {
@@ -652,30 +654,9 @@ macro_rules! info_fn {
     };
 }
 
-/// Declares the `extern "C"` command function `$name`, which runs the command function
-/// `$inner` and then calls `$after()` (which must not panic).
-#[macro_export]
-macro_rules! command_then {
-    ($name:ident => $inner:path, then $after:path) => {
-        /// # Safety
-        /// Called by Redis with the arguments of a command callback.
-        pub unsafe extern "C" fn $name(
-            ctx: *mut $crate::redis::api::RedisModuleCtx,
-            argv: *mut *mut $crate::redis::api::RedisModuleString,
-            argc: ::std::ffi::c_int,
-        ) -> ::std::ffi::c_int {
-            // SAFETY: forwards, unchanged, the arguments Redis passed to this callback.
-            let status = unsafe { $inner(ctx, argv, argc) };
-            $after();
-            status
-        }
-    };
-}
-
 /// Bytes → C string, cut at the first NUL (as Redis's C strings are).
 pub fn c_string(b: &[u8]) -> CString {
-    let end = b.iter().position(|&c| c == 0).unwrap_or(b.len());
-    CString::new(&b[..end]).unwrap_or_default()
+    CString::new(cut_at_nul(b)).unwrap_or_default()
 }
 
 fn errno() -> i32 {

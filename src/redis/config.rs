@@ -2,6 +2,7 @@
 //! `replica-serve-stale-data`), cached and re-read after any CONFIG SET.
 
 use std::cell::Cell;
+use std::thread::LocalKey;
 
 use super::api::Ctx;
 use super::resp;
@@ -28,21 +29,13 @@ pub fn invalidate() {
     WRITE_SAFETY.with(|c| c.set(None));
 }
 
-fn config_u64(ctx: Ctx, name: &[u8]) -> u64 {
-    config_get(ctx, name).and_then(|b| std::str::from_utf8(&b).ok()?.parse().ok()).unwrap_or(0)
-}
-
-pub fn write_safety(ctx: Ctx) -> WriteSafety {
-    if let Some(v) = WRITE_SAFETY.with(Cell::get) {
+/// The cached value of `cell`, loaded first if it was invalidated.
+fn cached<T: Copy + 'static>(cell: &'static LocalKey<Cell<Option<T>>>, load: impl FnOnce() -> T) -> T {
+    if let Some(v) = cell.with(Cell::get) {
         return v;
     }
-    let v = WriteSafety {
-        stop_writes_on_bgsave_error: config_get(ctx, b"stop-writes-on-bgsave-error").is_some_and(|b| b == b"yes"),
-        has_save_points: config_get(ctx, b"save").is_some_and(|b| !b.trim_ascii().is_empty()),
-        min_replicas_to_write: config_u64(ctx, b"min-replicas-to-write"),
-        min_replicas_max_lag: config_u64(ctx, b"min-replicas-max-lag"),
-    };
-    WRITE_SAFETY.with(|c| c.set(Some(v)));
+    let v = load();
+    cell.with(|c| c.set(Some(v)));
     v
 }
 
@@ -52,22 +45,23 @@ fn config_get(ctx: Ctx, name: &[u8]) -> Option<Vec<u8>> {
     value.as_array()?.get(1)?.as_bytes().map(<[u8]>::to_vec)
 }
 
+fn config_u64(ctx: Ctx, name: &[u8], default: u64) -> u64 {
+    config_get(ctx, name).and_then(|b| std::str::from_utf8(&b).ok()?.parse().ok()).unwrap_or(default)
+}
+
+pub fn write_safety(ctx: Ctx) -> WriteSafety {
+    cached(&WRITE_SAFETY, || WriteSafety {
+        stop_writes_on_bgsave_error: config_get(ctx, b"stop-writes-on-bgsave-error").is_some_and(|b| b == b"yes"),
+        has_save_points: config_get(ctx, b"save").is_some_and(|b| !b.trim_ascii().is_empty()),
+        min_replicas_to_write: config_u64(ctx, b"min-replicas-to-write", 0),
+        min_replicas_max_lag: config_u64(ctx, b"min-replicas-max-lag", 0),
+    })
+}
+
 pub fn busy_threshold_ms(ctx: Ctx) -> u64 {
-    if let Some(v) = BUSY_THRESHOLD_MS.with(Cell::get) {
-        return v;
-    }
-    let v = config_get(ctx, b"busy-reply-threshold")
-        .and_then(|b| std::str::from_utf8(&b).ok()?.parse::<u64>().ok())
-        .unwrap_or(5000);
-    BUSY_THRESHOLD_MS.with(|c| c.set(Some(v)));
-    v
+    cached(&BUSY_THRESHOLD_MS, || config_u64(ctx, b"busy-reply-threshold", 5000))
 }
 
 pub fn serve_stale_data(ctx: Ctx) -> bool {
-    if let Some(v) = SERVE_STALE.with(Cell::get) {
-        return v;
-    }
-    let v = config_get(ctx, b"replica-serve-stale-data").is_none_or(|b| b.as_slice() == b"yes");
-    SERVE_STALE.with(|c| c.set(Some(v)));
-    v
+    cached(&SERVE_STALE, || config_get(ctx, b"replica-serve-stale-data").is_none_or(|b| b.as_slice() == b"yes"))
 }

@@ -3,9 +3,9 @@
 
 use std::ffi::CStr;
 
-use super::api::{self, Ctx, KeySpec};
+use super::api::{self, Command, Ctx, KeySpec};
 
-/// A top-level command.
+/// A command or a subcommand of a container.
 pub struct CommandDef {
     pub name: &'static CStr,
     pub handler: api::CmdFunc,
@@ -17,15 +17,6 @@ pub struct CommandDef {
     pub key_flags: Option<u64>,
 }
 
-/// A subcommand of a container.
-pub struct SubcommandDef {
-    pub name: &'static CStr,
-    pub handler: api::CmdFunc,
-    pub flags: &'static CStr,
-    pub arity: i32,
-    pub summary: &'static CStr,
-}
-
 const SINCE: &CStr = c"0.1.0";
 
 pub fn command(ctx: Ctx, def: &CommandDef) -> Result<(), String> {
@@ -34,6 +25,10 @@ pub fn command(ctx: Ctx, def: &CommandDef) -> Result<(), String> {
         return Err(fail());
     }
     let cmd = ctx.get_command(def.name).ok_or_else(fail)?;
+    set_info(cmd, def)
+}
+
+fn set_info(cmd: Command, def: &CommandDef) -> Result<(), String> {
     let specs: Vec<KeySpec> =
         def.key_flags.map(|flags| KeySpec { flags, begin_index: 2, keynum: (0, 1, 1) }).into_iter().collect();
     if !cmd.set_info(def.arity, def.summary, SINCE, &specs) {
@@ -42,7 +37,7 @@ pub fn command(ctx: Ctx, def: &CommandDef) -> Result<(), String> {
     Ok(())
 }
 
-pub fn container(ctx: Ctx, name: &'static CStr, summary: &'static CStr, subs: &[SubcommandDef]) -> Result<(), String> {
+pub fn container(ctx: Ctx, name: &'static CStr, summary: &'static CStr, subs: &[CommandDef]) -> Result<(), String> {
     let fail = |what: &str| format!("cannot register {} ({what})", name.to_string_lossy());
     if !ctx.create_command(name, None, c"") {
         return Err(fail("container"));
@@ -60,9 +55,7 @@ pub fn container(ctx: Ctx, name: &'static CStr, summary: &'static CStr, subs: &[
         full.extend_from_slice(sub.name.to_bytes());
         let full = api::c_string(&full);
         let cmd = ctx.get_command(&full).ok_or_else(|| fail("subcommand lookup"))?;
-        if !cmd.set_info(sub.arity, sub.summary, SINCE, &[]) {
-            return Err(fail("subcommand info"));
-        }
+        set_info(cmd, sub)?;
     }
     Ok(())
 }
