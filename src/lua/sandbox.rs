@@ -57,7 +57,7 @@ pub const DENIED_GLOBALS: &[&str] = &["dofile", "loadfile", "print", "setfenv", 
 /// `__newindex` of `_G` while the VM is built: only allowed names get through.
 pub fn newindex_allow_list(lua: Lua) -> LuaResult<c_int> {
     if lua.top() != 3 {
-        host::log_warning("malicious code trying to call luaProtectedTableError with wrong arguments");
+        host::log_warning("malicious code trying to call luaNewIndexAllowList with wrong arguments");
         return Err(Raise::located(msg::NEWINDEX_ARGS));
     }
     if lua.type_of(-3) != Type::Table {

@@ -203,13 +203,6 @@ impl Lua {
         unsafe { ffi::lua_replace(self.as_ptr(), idx) }
     }
 
-    /// Moves `n` values from the top of `self` to the top of `to` (same VM).
-    #[inline]
-    pub fn xmove(self, to: Lua, n: c_int) {
-        // SAFETY: invariant; both states belong to the same VM.
-        unsafe { ffi::lua_xmove(self.as_ptr(), to.as_ptr(), n) }
-    }
-
     // ---- reading values ----
 
     #[inline]
@@ -288,30 +281,11 @@ impl Lua {
         unsafe { ffi::lua_touserdata(self.as_ptr(), idx) }
     }
 
-    #[inline]
-    pub fn to_thread(self, idx: c_int) -> Option<Lua> {
-        // SAFETY: invariant; a thread value is a state of the same VM.
-        let l = unsafe { ffi::lua_tothread(self.as_ptr(), idx) };
-        NonNull::new(l).map(|l| Lua { l })
-    }
-
     /// `lua_objlen`: string length, table border, userdata size.
     #[inline]
     pub fn objlen(self, idx: c_int) -> usize {
         // SAFETY: invariant.
         unsafe { ffi::lua_objlen(self.as_ptr(), idx) }
-    }
-
-    #[inline]
-    pub fn raw_equal(self, a: c_int, b: c_int) -> bool {
-        // SAFETY: invariant.
-        unsafe { ffi::lua_rawequal(self.as_ptr(), a, b) != 0 }
-    }
-
-    #[inline]
-    pub fn is_cfunction(self, idx: c_int) -> bool {
-        // SAFETY: invariant.
-        unsafe { ffi::lua_iscfunction(self.as_ptr(), idx) != 0 }
     }
 
     // ---- pushing values ----
@@ -368,14 +342,6 @@ impl Lua {
     pub fn new_userdata(self, size: usize) -> *mut c_void {
         // SAFETY: invariant.
         unsafe { ffi::lua_newuserdata(self.as_ptr(), size) }
-    }
-
-    /// Pushes the thread itself.
-    pub fn push_thread(self) {
-        // SAFETY: invariant.
-        unsafe {
-            ffi::lua_pushthread(self.as_ptr());
-        }
     }
 
     // ---- tables ----
@@ -586,17 +552,6 @@ impl Lua {
         }
         // luaL_argerror never returns.
         unreachable_after_raise()
-    }
-
-    /// Lua function name and kind for `level` (for argument errors); see `lua_getinfo`.
-    pub fn stack_info(self, level: c_int, what: &CStr, ar: &mut Debug) -> bool {
-        // SAFETY: invariant; `ar` is a valid lua_Debug.
-        unsafe {
-            if ffi::lua_getstack(self.as_ptr(), level, ar) == 0 {
-                return false;
-            }
-            ffi::lua_getinfo(self.as_ptr(), what.as_ptr(), ar) != 0
-        }
     }
 
     /// `luaL_register(name, funcs)`: finds or creates the global table `name` (sized for the

@@ -218,10 +218,6 @@ impl Vm {
         self.periodic_gc_steps.get()
     }
 
-    pub fn set_heap_limit(&self, limit: usize) {
-        self.heap.set_limit(limit);
-    }
-
     /// Compiles a script body (shebang line already blanked out) as chunk `@user_script`.
     pub fn compile(&self, body: &[u8]) -> Result<FunctionRef, Vec<u8>> {
         let lua = self.lua;
