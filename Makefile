@@ -40,12 +40,14 @@ run: build
 	cp $(MODULE) $(RUN_DIR)/libluax.so
 	redis-server redis.conf
 
+# Everything builds with the release profile, so lint, unit tests and the module share one
+# compilation of the dependencies and of Lua.
 lint: apt-deps
 	cargo fmt --all -- --check
-	cargo clippy --all-targets -- -D warnings
+	cargo clippy --release --all-targets -- -D warnings
 
 unit: apt-deps
-	cargo test
+	cargo test --release
 
 pytest: build $(VENV)/.installed
 	LUAX_MODULE=$(abspath $(MODULE)) $(PYTHON) -m pytest -q tests
