@@ -3,7 +3,8 @@
 
 use std::ffi::c_int;
 
-use crate::lua::callback::{LuaResult, Raise};
+use super::args::check_number;
+use crate::lua::callback::LuaResult;
 use crate::lua::state::{Lua, Type};
 use crate::lua_fn;
 
@@ -31,13 +32,7 @@ pub fn luaopen(lua: Lua) -> LuaResult<c_int> {
 /// An argument as 32 bits: adding 2^52+2^51 puts the integer part (rounded half to even)
 /// in the low mantissa bits, whatever the magnitude; those low 32 bits are the value.
 fn arg(lua: Lua, idx: c_int) -> LuaResult<u32> {
-    let n = lua.to_number(idx);
-    let bits = (n + 6_755_399_441_055_744.0).to_bits() as u32;
-    // Only a zero result can hide a non-number (lua_tonumber gives 0 for those).
-    if bits == 0 && !lua.is_number(idx) {
-        return Err(Raise::type_error(lua, idx, "number"));
-    }
-    Ok(bits)
+    Ok((check_number(lua, idx)? + 6_755_399_441_055_744.0).to_bits() as u32)
 }
 
 /// Results are signed 32-bit numbers.

@@ -8,9 +8,10 @@
 
 use std::ffi::c_int;
 
+use super::args::{check_bytes, check_number, check_stack, opt_integer};
 use crate::convert::numfmt::c_double_to_i64;
 use crate::lua::callback::{LuaResult, Raise};
-use crate::lua::state::{Lua, Type};
+use crate::lua::state::Lua;
 use crate::lua_fn;
 
 /// Largest `i`/`I` size accepted.
@@ -119,20 +120,6 @@ fn invalid_option(opt: u8) -> Raise {
     msg.push(opt);
     msg.push(b'\'');
     Raise::arg(1, msg)
-}
-
-/// `luaL_checklstring`: strings, or numbers converted in place.
-fn check_bytes<'a>(lua: Lua, arg: c_int) -> LuaResult<&'a [u8]> {
-    lua.to_bytes(arg).ok_or_else(|| Raise::type_error(lua, arg, "string"))
-}
-
-/// `luaL_checknumber`: numbers and numeric strings.
-fn check_number(lua: Lua, arg: c_int) -> LuaResult<f64> {
-    let n = lua.to_number(arg);
-    if n == 0.0 && !lua.is_number(arg) {
-        return Err(Raise::type_error(lua, arg, "number"));
-    }
-    Ok(n)
 }
 
 /// C's `(unsigned long)d` as gcc compiles it on x86-64: truncation below 2^63, a subtract
@@ -330,16 +317,7 @@ fn fits(pos: usize, size: usize, len: usize) -> bool {
 fn unpack(lua: Lua) -> LuaResult<c_int> {
     let mut fmt = Format::new(check_bytes(lua, 1)?);
     let data = check_bytes(lua, 2)?;
-    let start = match lua.type_of(3) {
-        Type::None | Type::Nil => 1,
-        _ => {
-            let n = lua.to_number(3);
-            if n == 0.0 && !lua.is_number(3) {
-                return Err(Raise::type_error(lua, 3, "number"));
-            }
-            c_double_to_i64(n)
-        }
-    };
+    let start = opt_integer(lua, 3, 1)?;
     // The C code keeps the offset in a size_t: negative offsets wrap to huge ones.
     let mut pos = start as u64 as usize;
     if pos == 0 {
@@ -355,9 +333,7 @@ fn unpack(lua: Lua) -> LuaResult<c_int> {
         if !fits(pos, size, len) {
             return Err(data_too_short());
         }
-        if !lua.check_stack(2) {
-            return Err(Raise::located("stack overflow (too many results)"));
-        }
+        check_stack(lua, 2, "too many results")?;
         match opt {
             b'b' | b'B' | b'h' | b'H' | b'l' | b'L' | b'T' | b'i' | b'I' => {
                 let signed = opt.is_ascii_lowercase();

@@ -10,6 +10,7 @@ use std::ffi::c_int;
 use super::layout::{lua_hash, Planner, MAX_KEYS};
 use super::strtod::strtod;
 use super::{settings, Settings};
+use crate::libs::args::check_bytes;
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::Lua;
 
@@ -692,10 +693,7 @@ pub fn decode(lua: Lua) -> LuaResult<c_int> {
     }
     let settings = settings(lua)?;
     // luaL_checklstring: numbers are converted in place.
-    if !lua.is_string(1) {
-        return Err(Raise::type_error(lua, 1, "string"));
-    }
-    let data = lua.to_bytes(1).unwrap_or_default();
+    let data = check_bytes(lua, 1)?;
     if data.len() >= 2 && (data[0] == 0 || data[1] == 0) {
         return Err(Raise::located("JSON parser does not support UTF-16 or UTF-32"));
     }

@@ -22,6 +22,7 @@ use std::collections::HashMap;
 use std::ffi::{c_int, CStr};
 use std::hash::{BuildHasherDefault, Hasher};
 
+use crate::libs::args::{check_bytes, check_integer};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{upvalue_index, CFunction, Lua, Type, GLOBALS};
 use crate::lua_fn;
@@ -217,20 +218,12 @@ fn arg_init(lua: Lua, n: c_int) -> LuaResult<(usize, Settings)> {
     Ok((config_key(lua), settings(lua)?))
 }
 
-/// `luaL_checkinteger` into a C `int`: the double is cast to a 64-bit integer, then
-/// truncated to 32 bits.
-fn check_int(lua: Lua, idx: c_int) -> LuaResult<c_int> {
-    if !lua.is_number(idx) {
-        return Err(Raise::type_error(lua, idx, "number"));
-    }
-    Ok(crate::convert::numfmt::c_double_to_i64(lua.to_number(idx)) as c_int)
-}
-
 /// `json_integer_option`. The C code names argument #1 in the range error whatever the
 /// position, and so do we.
 fn integer_option(lua: Lua, idx: c_int, setting: &mut c_int, min: c_int, max: c_int) -> LuaResult<()> {
     if !lua.is_nil(idx) {
-        let value = check_int(lua, idx)?;
+        // luaL_checkinteger into a C `int`: the 64-bit integer truncated to 32 bits.
+        let value = check_integer(lua, idx)? as c_int;
         if !(min <= value && value <= max) {
             return Err(Raise::arg(1, format!("expected integer between {min} and {max}")));
         }
@@ -252,10 +245,7 @@ fn enum_option(lua: Lua, idx: c_int, setting: &mut c_int, options: &[&str]) -> L
         return Ok(());
     }
     // luaL_checkoption: numbers are turned into strings; comparison stops at a NUL.
-    if !lua.is_string(idx) {
-        return Err(Raise::type_error(lua, idx, "string"));
-    }
-    let name = cut_at_nul(lua.to_bytes(idx).unwrap_or_default());
+    let name = cut_at_nul(check_bytes(lua, idx)?);
     match options.iter().position(|o| o.as_bytes() == name) {
         Some(i) => {
             *setting = i as c_int;

@@ -10,7 +10,7 @@ mod unpack;
 
 use std::ffi::{c_int, CStr};
 
-use crate::lua::callback::{LuaResult, Raise};
+use crate::lua::callback::LuaResult;
 use crate::lua::state::{Lua, GLOBALS};
 use crate::lua_fn;
 
@@ -41,16 +41,6 @@ pub fn luaopen(lua: Lua) -> LuaResult<c_int> {
     lua.push_value(-1);
     lua.set_field(GLOBALS, c"cmsgpack");
     Ok(1)
-}
-
-/// `luaL_checkstack(L, n, what)`: room for `n` more slots, or the C library's error.
-#[inline]
-fn check_stack(lua: Lua, n: c_int, what: &'static str) -> LuaResult<()> {
-    if lua.check_stack(n) {
-        Ok(())
-    } else {
-        Err(Raise::located(format!("stack overflow ({what})")))
-    }
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 use std::cell::Cell;
 use std::ffi::c_int;
 
-use super::check_stack;
 use crate::convert::numfmt::c_double_to_i64;
+use crate::libs::args::check_stack;
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{Lua, Type};
 

@@ -3,8 +3,7 @@
 
 use std::ffi::c_int;
 
-use super::check_stack;
-use crate::convert::numfmt::c_double_to_i64;
+use crate::libs::args::{check_bytes, check_integer, check_stack, opt_integer};
 use crate::libs::cjson::layout::{lua_hash, Planner, MAX_KEYS};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{Lua, Type};
@@ -19,14 +18,14 @@ pub fn unpack(lua: Lua) -> LuaResult<c_int> {
 }
 
 pub fn unpack_one(lua: Lua) -> LuaResult<c_int> {
-    let offset = opt_integer(lua, 2)?;
+    let offset = opt_integer(lua, 2, 0)?;
     keep_first_arg(lua);
     unpack_full(lua, 1, offset)
 }
 
 pub fn unpack_limit(lua: Lua) -> LuaResult<c_int> {
     let limit = check_integer(lua, 2)?;
-    let offset = opt_integer(lua, 3)?;
+    let offset = opt_integer(lua, 3, 0)?;
     keep_first_arg(lua);
     unpack_full(lua, limit, offset)
 }
@@ -38,33 +37,13 @@ fn keep_first_arg(lua: Lua) {
     }
 }
 
-/// `luaL_checkinteger`: numbers and numeric strings, cast as C casts a double.
-fn check_integer(lua: Lua, n: c_int) -> LuaResult<i64> {
-    let i = c_double_to_i64(lua.to_number(n));
-    if i == 0 && !lua.is_number(n) {
-        return Err(Raise::type_error(lua, n, "number"));
-    }
-    Ok(i)
-}
-
-/// `luaL_optinteger(L, n, 0)`.
-fn opt_integer(lua: Lua, n: c_int) -> LuaResult<i64> {
-    match lua.type_of(n) {
-        Type::None | Type::Nil => Ok(0),
-        _ => check_integer(lua, n),
-    }
-}
-
 /// Decodes from `offset` up to `limit` values and returns them after the next offset (-1
 /// at the end of the input); `limit == 0 && offset == 0` decodes everything and returns the
 /// values alone.
 fn unpack_full(lua: Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
     let decode_all = limit == 0 && offset == 0;
-    if !lua.is_string(1) {
-        return Err(Raise::type_error(lua, 1, "string"));
-    }
     // The string stays at index 1 (a number there becomes a string) while we decode.
-    let input = lua.to_bytes(1).unwrap_or_default();
+    let input = check_bytes(lua, 1)?;
     let len = input.len();
     // The messages print C ints, and the first one prints the length as the limit.
     if offset < 0 || limit < 0 {
