@@ -5,4 +5,6 @@ mod args;
 pub mod bit;
 pub mod cjson;
 pub mod cmsgpack;
+mod key_cache;
+mod layout;
 pub mod structlib;

@@ -12,7 +12,6 @@
 
 mod decode;
 mod encode;
-pub(crate) mod layout;
 mod strtod;
 #[cfg(test)]
 mod tests;

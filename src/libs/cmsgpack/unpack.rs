@@ -4,7 +4,8 @@
 use std::ffi::c_int;
 
 use crate::libs::args::{check_bytes, check_integer, check_stack, opt_integer};
-use crate::libs::cjson::layout::{lua_hash, Planner, MAX_KEYS};
+use crate::libs::key_cache::{same_bytes, KeyCache};
+use crate::libs::layout::{lua_hash, Planner, MAX_KEYS};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{Lua, Type};
 
@@ -71,10 +72,7 @@ fn unpack_full(lua: Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
         last_keys: [(0, 0); MAX_KEYS],
         last_len: 0,
         last_order: [0; MAX_KEYS],
-        cache_base: 0,
-        cache_slots: 0,
-        cache_keys: [(0, 0); MAX_KEYS],
-        cache_filled: 0,
+        cache: KeyCache::new(),
     };
     let mut count: c_int = 0;
     while dec.pos < len && i64::from(count) < limit {
@@ -144,17 +142,9 @@ struct Decoder<'a> {
     last_keys: [(usize, usize); MAX_KEYS],
     last_len: usize,
     last_order: [u8; MAX_KEYS],
-    /// Key strings of the maps in a list, kept in `cache_slots` stack slots right above the
-    /// innermost array's table (from index `cache_base`) while its elements are flat maps:
-    /// pushing a copy of a string is much cheaper than making it again. `cache_keys` tells
-    /// which input bytes each slot holds (the slots in `cache_filled`). The slots exist only
-    /// while nothing but flat maps and scalars is decoded above them, and were reserved
-    /// with everything those need, so every stack check meanwhile passes, as it does in
-    /// the C version, which has them lower by the number of slots.
-    cache_base: c_int,
-    cache_slots: usize,
-    cache_keys: [(usize, usize); MAX_KEYS],
-    cache_filled: u32,
+    /// Key strings of the maps in the innermost array, while its elements are flat maps or
+    /// scalars.
+    cache: KeyCache,
 }
 
 impl Decoder<'_> {
@@ -180,15 +170,6 @@ impl Decoder<'_> {
             self.ensured = want;
         }
         Ok(())
-    }
-
-    /// Removes the key cache, with nothing above it on the stack.
-    #[inline]
-    fn drop_cache(&mut self) {
-        if self.cache_slots > 0 {
-            self.lua.set_top(self.cache_base - 1);
-            self.cache_slots = 0;
-        }
     }
 
     /// Bytes `pos..pos + n`, consumed; `Eof` if the input is shorter.
@@ -334,7 +315,7 @@ impl Decoder<'_> {
     /// and no hash part, so we allocate that at once (capped, and only when the input can
     /// hold `len` elements). A nil element breaks the pattern: see `unpresize`.
     fn open_array(&mut self, len: u32) -> Result<bool, Fail> {
-        self.drop_cache();
+        self.cache.close(self.lua);
         let lua = self.lua;
         let left = self.input.len() - self.pos;
         let presized = len > 0 && len <= PRESIZE_MAX && len as usize <= left;
@@ -356,7 +337,7 @@ impl Decoder<'_> {
         if len > 0 && len as usize <= MAX_KEYS && self.flat_map(len as usize)? {
             return Ok(false);
         }
-        self.drop_cache();
+        self.cache.close(self.lua);
         self.lua.create_table(0, 0);
         if len == 0 {
             return Ok(false);
@@ -421,18 +402,13 @@ impl Decoder<'_> {
         let room = 3 + self.open_arrays;
         let top = lua.top();
         let list = matches!(self.frames.last(), Some(f) if f.remaining >= 2 && matches!(f.state, State::Array { .. }));
-        if list && self.cache_slots == 0 {
+        if list && !self.cache.is_open() {
             // An element of a list with more to come: start a key cache, if there is room
             // for it on top of everything this and the next elements need.
             let slots = n as c_int;
             if top + slots + room <= self.ensured || lua.check_stack(slots + room) {
                 self.ensured = self.ensured.max(top + slots + room);
-                for _ in 0..n {
-                    lua.push_nil();
-                }
-                self.cache_base = top + 1;
-                self.cache_slots = n;
-                self.cache_filled = 0;
+                self.cache.open(lua, n);
             }
         }
         let top = lua.top();
@@ -448,22 +424,7 @@ impl Decoder<'_> {
             let Some(&(start, end)) = self.keys.get(i) else {
                 continue;
             };
-            if i < self.cache_slots {
-                let slot = self.cache_base + i as c_int;
-                let (a, b) = self.cache_keys[i];
-                if self.cache_filled & (1 << i) != 0 && b - a == end - start && same_bytes(input, a, start, end - start)
-                {
-                    lua.push_value(slot);
-                } else {
-                    lua.push_bytes(&input[start..end]);
-                    lua.push_value(-1);
-                    lua.replace(slot);
-                    self.cache_keys[i] = (start, end);
-                    self.cache_filled |= 1 << i;
-                }
-            } else {
-                lua.push_bytes(&input[start..end]);
-            }
+            self.cache.push_key(lua, input, i, start, end);
             // The value, checked complete above; the usual kinds directly.
             match input.get(end).copied().ok_or(Fail::Eof)? {
                 tag @ 0x00..=0x7f => lua.push_number(f64::from(tag)),
@@ -501,13 +462,13 @@ impl Decoder<'_> {
                     *next += 1;
                     if *presized && lua.is_nil(-1) {
                         *presized = false;
-                        drop_cache_under_top(lua, self.cache_base, &mut self.cache_slots);
+                        self.cache.close_under_top(lua);
                         unpresize(lua, index);
                     }
                     match c_int::try_from(index) {
-                        Ok(i) if self.cache_slots > 0 => lua.raw_seti(self.cache_base - 1, i),
+                        Ok(i) if self.cache.is_open() => lua.raw_seti(self.cache.table(), i),
                         _ => {
-                            drop_cache_under_top(lua, self.cache_base, &mut self.cache_slots);
+                            self.cache.close_under_top(lua);
                             set_index(lua, index);
                         }
                     }
@@ -535,28 +496,11 @@ impl Decoder<'_> {
             }
             if matches!(frame.state, State::Array { .. }) {
                 self.open_arrays -= 1;
-                self.drop_cache();
+                self.cache.close(self.lua);
             }
             self.frames.pop();
         }
     }
-}
-
-/// Whether the `len` bytes at `a` and at `b` are equal; up to eight compared as one word.
-#[inline]
-fn same_bytes(input: &[u8], a: usize, b: usize, len: usize) -> bool {
-    let word = |at: usize| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(input.get(at..at + 8)?);
-        Some(u64::from_le_bytes(w))
-    };
-    if len <= 8 {
-        if let (Some(x), Some(y)) = (word(a), word(b)) {
-            let mask = if len == 0 { 0 } else { u64::MAX >> (64 - 8 * len) };
-            return (x ^ y) & mask == 0;
-        }
-    }
-    input.get(a..a + len) == input.get(b..b + len)
 }
 
 /// The byte range of the string item at `pos` (fixstr, str 8/16/32), if complete.
@@ -589,16 +533,6 @@ fn scalar_end(input: &[u8], pos: usize) -> Option<usize> {
         _ => return None,
     };
     Some(pos + size).filter(|&e| e <= input.len())
-}
-
-/// Removes the key cache (`slots` slots from `base`) from below the value on top.
-#[inline]
-fn drop_cache_under_top(lua: Lua, base: c_int, slots: &mut usize) {
-    if *slots > 0 {
-        lua.replace(base);
-        lua.set_top(base);
-        *slots = 0;
-    }
 }
 
 /// `t[i] = v` for the table below the value on top; pops the value.
@@ -657,23 +591,4 @@ fn widen(f: f32) -> f64 {
     let sign = u64::from(b >> 31) << 63;
     let mantissa = u64::from((b & 0x007f_ffff) | 0x0040_0000) << 29;
     f64::from_bits(sign | 0x7ff0_0000_0000_0000 | mantissa)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn same_bytes_compares_exactly() {
-        let input: Vec<u8> = (0..64u8).map(|i| [b'a', b'b', b'c'][usize::from(i % 3)] ^ (i / 21)).collect();
-        for len in 0..=12 {
-            for a in 0..input.len() {
-                for b in 0..input.len() {
-                    let want = match (input.get(a..a + len), input.get(b..b + len)) {
-                        (Some(x), Some(y)) => x == y,
-                        (x, y) => x == y,
-                    };
-                    assert_eq!(super::same_bytes(&input, a, b, len), want, "{a} {b} {len}");
-                }
-            }
-        }
-    }
 }
