@@ -269,22 +269,13 @@ impl Parser<'_> {
 
     #[inline]
     fn next_token(&mut self) -> Kind {
-        let mut ch;
-        let mut kind;
-        loop {
-            ch = self.at(self.pos);
-            kind = CHAR_KIND[usize::from(ch)];
-            if kind != Kind::Whitespace {
-                break;
-            }
-            self.pos += 1;
-        }
+        let ch = self.skip_whitespace();
         self.index = self.pos;
-        match kind {
+        match CHAR_KIND[usize::from(ch)] {
             Kind::Error => self.error_token("invalid token"),
             Kind::End => Kind::End,
             Kind::Unknown => self.complex_token(ch),
-            _ => {
+            kind => {
                 self.pos += 1;
                 kind
             }

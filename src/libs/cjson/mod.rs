@@ -32,7 +32,7 @@ const CONFIG_USERDATA_SIZE: usize = 1360;
 
 /// Per-instance settings, with the C library's defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Settings {
+struct Settings {
     pub sparse_convert: c_int,
     pub sparse_ratio: c_int,
     pub sparse_safe: c_int,
@@ -105,7 +105,7 @@ fn missing_config() -> Raise {
     Raise::located("BUG: Unable to fetch CJSON configuration")
 }
 
-pub(crate) fn settings(lua: Lua) -> LuaResult<Settings> {
+fn settings(lua: Lua) -> LuaResult<Settings> {
     let key = config_key(lua);
     with_instances(|m| m.get(&key).map(|i| i.settings)).flatten().ok_or_else(missing_config)
 }
@@ -122,7 +122,7 @@ fn store_settings(key: usize, settings: Settings) {
 
 /// Settings plus the kept encode buffer (taken out of the map; give it back with
 /// [`return_buffer`]).
-pub(crate) fn settings_and_buffer(lua: Lua) -> LuaResult<(usize, Settings, Vec<u8>)> {
+fn settings_and_buffer(lua: Lua) -> LuaResult<(usize, Settings, Vec<u8>)> {
     let key = config_key(lua);
     with_instances(|m| {
         m.get_mut(&key).map(|i| {
@@ -134,7 +134,7 @@ pub(crate) fn settings_and_buffer(lua: Lua) -> LuaResult<(usize, Settings, Vec<u
     .ok_or_else(missing_config)
 }
 
-pub(crate) fn return_buffer(key: usize, mut buf: Vec<u8>) {
+fn return_buffer(key: usize, mut buf: Vec<u8>) {
     with_instances(|m| {
         if let Some(inst) = m.get_mut(&key) {
             if inst.settings.encode_keep_buffer != 0 {
