@@ -10,6 +10,7 @@ mod unpack;
 
 use std::ffi::{c_int, CStr};
 
+use crate::libs::args::check_stack;
 use crate::lua::callback::LuaResult;
 use crate::lua::state::{Lua, GLOBALS};
 use crate::lua_fn;
@@ -41,6 +42,19 @@ pub fn luaopen(lua: Lua) -> LuaResult<c_int> {
     lua.push_value(-1);
     lua.set_field(GLOBALS, c"cmsgpack");
     Ok(1)
+}
+
+/// `luaL_checkstack(L, n, what)` at the current stack height. `ensured` is the height up
+/// to which a check has succeeded during this call: asking again for room below it cannot
+/// fail and changes nothing, so it is not asked.
+#[inline]
+fn ensure_stack(lua: Lua, ensured: &mut c_int, n: c_int, what: &str) -> LuaResult<()> {
+    let want = lua.top() + n;
+    if want > *ensured {
+        check_stack(lua, n, what)?;
+        *ensured = want;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

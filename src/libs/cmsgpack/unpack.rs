@@ -3,6 +3,7 @@
 
 use std::ffi::c_int;
 
+use super::ensure_stack;
 use crate::libs::args::{check_bytes, check_integer, check_stack, opt_integer};
 use crate::libs::key_cache::{same_bytes, KeyCache};
 use crate::libs::layout::{lua_hash, Planner, MAX_KEYS};
@@ -164,12 +165,7 @@ impl Decoder<'_> {
     /// `luaL_checkstack(n)` at the current height.
     #[inline]
     fn need(&mut self, n: c_int, what: &'static str) -> Result<(), Fail> {
-        let want = self.lua.top() + n;
-        if want > self.ensured {
-            check_stack(self.lua, n, what)?;
-            self.ensured = want;
-        }
-        Ok(())
+        Ok(ensure_stack(self.lua, &mut self.ensured, n, what)?)
     }
 
     /// Bytes `pos..pos + n`, consumed; `Eof` if the input is shorter.
