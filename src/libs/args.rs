@@ -38,6 +38,13 @@ pub fn check_bytes<'a>(lua: Lua, idx: c_int) -> LuaResult<&'a [u8]> {
     lua.to_bytes(idx).ok_or_else(|| Raise::type_error(lua, idx, "string"))
 }
 
+/// `luaL_checkstring` as the C code then reads the string: up to its first NUL, if any.
+#[inline]
+pub fn check_c_string<'a>(lua: Lua, idx: c_int) -> LuaResult<&'a [u8]> {
+    let s = check_bytes(lua, idx)?;
+    Ok(s.iter().position(|&c| c == 0).map_or(s, |end| &s[..end]))
+}
+
 /// `luaL_checkstack(L, n, what)`: room for `n` more slots, or "stack overflow (what)".
 #[inline]
 pub fn check_stack(lua: Lua, n: c_int, what: &str) -> LuaResult<()> {

@@ -8,7 +8,7 @@
 
 use std::ffi::c_int;
 
-use super::args::{check_bytes, check_number, check_stack, opt_integer};
+use super::args::{check_bytes, check_c_string, check_number, check_stack, opt_integer};
 use crate::convert::numfmt::c_double_to_i64;
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::Lua;
@@ -33,10 +33,10 @@ struct Format<'a> {
 }
 
 impl<'a> Format<'a> {
+    /// The format as the C code walks it, a NUL-terminated string: anything after an
+    /// embedded NUL is unseen.
     fn new(fmt: &'a [u8]) -> Format<'a> {
-        // The C code walks a NUL-terminated string: anything after an embedded NUL is unseen.
-        let end = fmt.iter().position(|&c| c == 0).unwrap_or(fmt.len());
-        Format { fmt: &fmt[..end], at: 0, little: true, align: 1 }
+        Format { fmt, at: 0, little: true, align: 1 }
     }
 
     fn next_opt(&mut self) -> Option<u8> {
@@ -230,7 +230,7 @@ impl Output {
 }
 
 fn pack(lua: Lua) -> LuaResult<c_int> {
-    let mut fmt = Format::new(check_bytes(lua, 1)?);
+    let mut fmt = Format::new(check_c_string(lua, 1)?);
     // The C version pushes a nil mark above the arguments before building its result, so
     // the first missing value is reported as "got nil" rather than "got no value".
     lua.push_nil();
@@ -315,7 +315,7 @@ fn fits(pos: usize, size: usize, len: usize) -> bool {
 }
 
 fn unpack(lua: Lua) -> LuaResult<c_int> {
-    let mut fmt = Format::new(check_bytes(lua, 1)?);
+    let mut fmt = Format::new(check_c_string(lua, 1)?);
     let data = check_bytes(lua, 2)?;
     let start = opt_integer(lua, 3, 1)?;
     // The C code keeps the offset in a size_t: negative offsets wrap to huge ones.
@@ -390,7 +390,7 @@ fn unpack(lua: Lua) -> LuaResult<c_int> {
 }
 
 fn size(lua: Lua) -> LuaResult<c_int> {
-    let mut fmt = Format::new(check_bytes(lua, 1)?);
+    let mut fmt = Format::new(check_c_string(lua, 1)?);
     let mut pos: usize = 0;
     while let Some(opt) = fmt.next_opt() {
         let size = fmt.size_of(opt)?;

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::ffi::{c_int, CStr};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::libs::args::{check_bytes, check_integer};
+use crate::libs::args::{check_c_string, check_integer};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{upvalue_index, CFunction, Lua, Type, GLOBALS};
 use crate::lua_fn;
@@ -244,7 +244,7 @@ fn enum_option(lua: Lua, idx: c_int, setting: &mut c_int, options: &[&str]) -> L
         return Ok(());
     }
     // luaL_checkoption: numbers are turned into strings; comparison stops at a NUL.
-    let name = cut_at_nul(check_bytes(lua, idx)?);
+    let name = check_c_string(lua, idx)?;
     match options.iter().position(|o| o.as_bytes() == name) {
         Some(i) => {
             *setting = i as c_int;
@@ -264,10 +264,6 @@ fn push_enum(lua: Lua, setting: c_int, options: &[&str]) {
         0 | 1 => lua.push_bool(setting != 0),
         n => lua.push_str(options.get(n as usize).copied().unwrap_or_default()),
     }
-}
-
-fn cut_at_nul(b: &[u8]) -> &[u8] {
-    b.iter().position(|&c| c == 0).map_or(b, |n| &b[..n])
 }
 
 /// Runs the option updates in order; whatever succeeded before an error stays set, as in C.
