@@ -7,7 +7,7 @@
 
 use std::ffi::c_int;
 
-use super::strtod::strtod;
+use super::strtod::{starts_with_ignore_case, strtod};
 use super::{settings, Settings};
 use crate::libs::args::check_bytes;
 use crate::libs::key_cache::KeyCache;
@@ -331,8 +331,7 @@ impl Parser<'_> {
             return false;
         }
         let rest = self.rest(p);
-        let word = |w: &[u8]| rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(w);
-        word(b"inf") || word(b"nan")
+        starts_with_ignore_case(rest, b"inf") || starts_with_ignore_case(rest, b"nan")
     }
 
     fn number_token(&mut self) -> Kind {
