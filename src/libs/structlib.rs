@@ -8,9 +8,10 @@
 
 use std::ffi::c_int;
 
+use super::args::{check_bytes, check_c_string, check_number, check_stack, opt_integer};
 use crate::convert::numfmt::c_double_to_i64;
 use crate::lua::callback::{LuaResult, Raise};
-use crate::lua::state::{Lua, Type};
+use crate::lua::state::Lua;
 use crate::lua_fn;
 
 /// Largest `i`/`I` size accepted.
@@ -32,10 +33,10 @@ struct Format<'a> {
 }
 
 impl<'a> Format<'a> {
+    /// The format as the C code walks it, a NUL-terminated string: anything after an
+    /// embedded NUL is unseen.
     fn new(fmt: &'a [u8]) -> Format<'a> {
-        // The C code walks a NUL-terminated string: anything after an embedded NUL is unseen.
-        let end = fmt.iter().position(|&c| c == 0).unwrap_or(fmt.len());
-        Format { fmt: &fmt[..end], at: 0, little: true, align: 1 }
+        Format { fmt, at: 0, little: true, align: 1 }
     }
 
     fn next_opt(&mut self) -> Option<u8> {
@@ -119,20 +120,6 @@ fn invalid_option(opt: u8) -> Raise {
     msg.push(opt);
     msg.push(b'\'');
     Raise::arg(1, msg)
-}
-
-/// `luaL_checklstring`: strings, or numbers converted in place.
-fn check_bytes<'a>(lua: Lua, arg: c_int) -> LuaResult<&'a [u8]> {
-    lua.to_bytes(arg).ok_or_else(|| Raise::type_error(lua, arg, "string"))
-}
-
-/// `luaL_checknumber`: numbers and numeric strings.
-fn check_number(lua: Lua, arg: c_int) -> LuaResult<f64> {
-    let n = lua.to_number(arg);
-    if n == 0.0 && !lua.is_number(arg) {
-        return Err(Raise::type_error(lua, arg, "number"));
-    }
-    Ok(n)
 }
 
 /// C's `(unsigned long)d` as gcc compiles it on x86-64: truncation below 2^63, a subtract
@@ -243,7 +230,7 @@ impl Output {
 }
 
 fn pack(lua: Lua) -> LuaResult<c_int> {
-    let mut fmt = Format::new(check_bytes(lua, 1)?);
+    let mut fmt = Format::new(check_c_string(lua, 1)?);
     // The C version pushes a nil mark above the arguments before building its result, so
     // the first missing value is reported as "got nil" rather than "got no value".
     lua.push_nil();
@@ -328,18 +315,9 @@ fn fits(pos: usize, size: usize, len: usize) -> bool {
 }
 
 fn unpack(lua: Lua) -> LuaResult<c_int> {
-    let mut fmt = Format::new(check_bytes(lua, 1)?);
+    let mut fmt = Format::new(check_c_string(lua, 1)?);
     let data = check_bytes(lua, 2)?;
-    let start = match lua.type_of(3) {
-        Type::None | Type::Nil => 1,
-        _ => {
-            let n = lua.to_number(3);
-            if n == 0.0 && !lua.is_number(3) {
-                return Err(Raise::type_error(lua, 3, "number"));
-            }
-            c_double_to_i64(n)
-        }
-    };
+    let start = opt_integer(lua, 3, 1)?;
     // The C code keeps the offset in a size_t: negative offsets wrap to huge ones.
     let mut pos = start as u64 as usize;
     if pos == 0 {
@@ -355,9 +333,7 @@ fn unpack(lua: Lua) -> LuaResult<c_int> {
         if !fits(pos, size, len) {
             return Err(data_too_short());
         }
-        if !lua.check_stack(2) {
-            return Err(Raise::located("stack overflow (too many results)"));
-        }
+        check_stack(lua, 2, "too many results")?;
         match opt {
             b'b' | b'B' | b'h' | b'H' | b'l' | b'L' | b'T' | b'i' | b'I' => {
                 let signed = opt.is_ascii_lowercase();
@@ -414,7 +390,7 @@ fn unpack(lua: Lua) -> LuaResult<c_int> {
 }
 
 fn size(lua: Lua) -> LuaResult<c_int> {
-    let mut fmt = Format::new(check_bytes(lua, 1)?);
+    let mut fmt = Format::new(check_c_string(lua, 1)?);
     let mut pos: usize = 0;
     while let Some(opt) = fmt.next_opt() {
         let size = fmt.size_of(opt)?;
@@ -437,54 +413,29 @@ fn size(lua: Lua) -> LuaResult<c_int> {
 
 #[cfg(test)]
 mod tests {
-    use crate::convert::sink::RespWriter;
-    use crate::lua::testing::{new_vm, FakeHost};
+    use crate::lua::testing::check_replies;
 
     // Expected replies below were recorded from native redis-server 7.0.15 (Debian), with
     // the script SHA in error replies zeroed as the test VM reports it.
 
-    const HX: &str = "local function hx(s) return (s:gsub('.', function(c) \
-                      return string.format('%02x', c:byte()) end)) end ";
-    const SHOW: &str = "local function show(...) local t = {} for i = 1, select('#', ...) do \
-                        local v = select(i, ...) t[i] = type(v) == 'number' and \
-                        string.format('%.17g', v) or tostring(v) end \
-                        return table.concat(t, ' ') end ";
-
-    /// Runs `script` (after expanding the `@hx ` / `@show ` helper markers) and returns the
-    /// exact RESP2 bytes.
-    fn run(script: &str) -> Vec<u8> {
-        let body = script.replace("@hx ", HX).replace("@show ", SHOW);
-        let mut out = RespWriter::new(false);
-        new_vm().eval_for_test(body.as_bytes(), &FakeHost::default(), &mut out);
-        out.out
-    }
-
-    fn check(cases: &[(&str, &[u8])]) {
-        for (script, want) in cases {
-            let got = run(script);
-            assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(want), "script: {script}");
-            assert_eq!(&got, want, "script: {script}");
-        }
-    }
-
     #[test]
     fn registration_order() {
-        check(REGISTRATION);
+        check_replies(REGISTRATION);
     }
 
     #[test]
     fn pack() {
-        check(PACK);
+        check_replies(PACK);
     }
 
     #[test]
     fn unpack() {
-        check(UNPACK);
+        check_replies(UNPACK);
     }
 
     #[test]
     fn size() {
-        check(SIZE);
+        check_replies(SIZE);
     }
 
     #[test]
@@ -501,47 +452,47 @@ mod tests {
     const PACK: &[(&str, &[u8])] = &[
         ("return struct.pack('>I2', 258)",
          b"$2\r\n\x01\x02\r\n"),
-        ("@hx return hx(struct.pack('<i h b', -2, 513, 65))",
+        ("@hex return hex(struct.pack('<i h b', -2, 513, 65))",
          b"$14\r\nfeffffff010241\r\n"),
-        ("@hx return hx(struct.pack('>i h b', -2, 513, 65))",
+        ("@hex return hex(struct.pack('>i h b', -2, 513, 65))",
          b"$14\r\nfffffffe020141\r\n"),
-        ("@hx return hx(struct.pack('<l', -2.7) .. struct.pack('<L', 2.7))",
+        ("@hex return hex(struct.pack('<l', -2.7) .. struct.pack('<L', 2.7))",
          b"$32\r\nfeffffffffffffff0200000000000000\r\n"),
-        ("@hx return hx(struct.pack('<l', 2^63) .. struct.pack('<l', 2^64) .. struct.pack('<l', 1e300))",
+        ("@hex return hex(struct.pack('<l', 2^63) .. struct.pack('<l', 2^64) .. struct.pack('<l', 1e300))",
          b"$48\r\n000000000000008000000000000000000000000000000000\r\n"),
-        ("@hx return hx(struct.pack('<l', -1e300) .. struct.pack('<l', 0/0) .. struct.pack('<L', -1/0))",
+        ("@hex return hex(struct.pack('<l', -1e300) .. struct.pack('<l', 0/0) .. struct.pack('<L', -1/0))",
          b"$48\r\n000000000000008000000000000000800000000000000080\r\n"),
-        ("@hx return hx(struct.pack('<l', 1.8e19) .. struct.pack('<T', 2^64-2048))",
+        ("@hex return hex(struct.pack('<l', 1.8e19) .. struct.pack('<T', 2^64-2048))",
          b"$32\r\n000008c5a1d8ccf900f8ffffffffffff\r\n"),
-        ("@hx return hx(struct.pack('<i16', -1) .. struct.pack('>i16', -1))",
+        ("@hex return hex(struct.pack('<i16', -1) .. struct.pack('>i16', -1))",
          b"$64\r\nffffffffffffffff00000000000000000000000000000000ffffffffffffffff\r\n"),
-        ("@hx return hx(struct.pack('<i3 >i3', 2^24+5, -2))",
+        ("@hex return hex(struct.pack('<i3 >i3', 2^24+5, -2))",
          b"$12\r\n050000fffffe\r\n"),
-        ("@hx return hx(struct.pack('i0 b', 5, 6))",
+        ("@hex return hex(struct.pack('i0 b', 5, 6))",
          b"$2\r\n06\r\n"),
-        ("@hx return hx(struct.pack('<f >f <d', 1/3, -0.0, 0.1))",
+        ("@hex return hex(struct.pack('<f >f <d', 1/3, -0.0, 0.1))",
          b"$32\r\nabaaaa3e800000009a9999999999b93f\r\n"),
-        ("@hx return hx(struct.pack('<f f', 3.5e38, 0/0))",
+        ("@hex return hex(struct.pack('<f f', 3.5e38, 0/0))",
          b"$16\r\n0000807f0000c0ff\r\n"),
-        ("@hx local v = struct.unpack('<d', '\\171\\205\\239\\1\\0\\0\\248\\255') return hx(struct.pack('<d f', v, v))",
+        ("@hex local v = struct.unpack('<d', '\\171\\205\\239\\1\\0\\0\\248\\255') return hex(struct.pack('<d f', v, v))",
          b"$24\r\nabcdef010000f8ff0000c0ff\r\n"),
-        ("@hx local t = {} for i = 1, 3000 do t[i] = i * 7919 - 2^20 end return redis.sha1hex(struct.pack(string.rep('<i', 3000), unpack(t)))",
+        ("@hex local t = {} for i = 1, 3000 do t[i] = i * 7919 - 2^20 end return redis.sha1hex(struct.pack(string.rep('<i', 3000), unpack(t)))",
          b"$40\r\n5b29deafef18f8327dd5cbb6abdbd9a798343faa\r\n"),
-        ("@hx return redis.sha1hex(struct.pack('c0 i s c0 d', string.rep('ab', 5000), 7, string.rep('z', 8190), string.rep('q', 1500), 1.5))",
+        ("@hex return redis.sha1hex(struct.pack('c0 i s c0 d', string.rep('ab', 5000), 7, string.rep('z', 8190), string.rep('q', 1500), 1.5))",
          b"$40\r\n0eb35a45820fbac4a0686d3ca14915e6aff94879\r\n"),
-        ("@hx return hx(struct.pack('!8 b d b i b h b l', 1, 2, 3, 4, 5, 6, 7, 8))",
+        ("@hex return hex(struct.pack('!8 b d b i b h b l', 1, 2, 3, 4, 5, 6, 7, 8))",
          b"$80\r\n01000000000000000000000000000040030000000400000005000600070000000800000000000000\r\n"),
-        ("@hx return hx(struct.pack('! b d', 1, 2) .. '|' .. struct.pack('!2 b i', 1, 2))",
+        ("@hex return hex(struct.pack('! b d', 1, 2) .. '|' .. struct.pack('!2 b i', 1, 2))",
          b"$46\r\n010000000000000000000000000000407c010002000000\r\n"),
-        ("@hx return hx(struct.pack('!8 b i3 b i5 b i6 b i7 i3', 1, 2, 3, 4, 5, 6, 7, 8, 9))",
+        ("@hex return hex(struct.pack('!8 b i3 b i5 b i6 b i7 i3', 1, 2, 3, 4, 5, 6, 7, 8, 9))",
          b"$66\r\n010000020000030400000000050006000000000007000008000000000000090000\r\n"),
-        ("@hx return hx(struct.pack('!8 b c3 d', 1, 'abc', 2))",
+        ("@hex return hex(struct.pack('!8 b c3 d', 1, 'abc', 2))",
          b"$32\r\n01616263000000000000000000000040\r\n"),
-        ("@hx return hx(struct.pack('s x c0 c2', 'a\\0b', 'xyz', 'pqr'))",
+        ("@hex return hex(struct.pack('s x c0 c2', 'a\\0b', 'xyz', 'pqr'))",
          b"$20\r\n610062000078797a7071\r\n"),
         ("return struct.pack('c0 c1\\0c1', 12.5, 'a', 'b')",
          b"$5\r\n12.5a\r\n"),
-        ("@hx return hx(struct.pack('b h', '12', ' 0x10 '))",
+        ("@hex return hex(struct.pack('b h', '12', ' 0x10 '))",
          b"$6\r\n0c1000\r\n"),
         ("return struct.pack('b', nil)",
          b"-ERR user_script:1: bad argument #2 to 'pack' (number expected, got nil) script: 0000000000000000000000000000000000000000, on @user_script:1.\r\n"),

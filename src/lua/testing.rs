@@ -55,15 +55,43 @@ pub fn new_vm() -> Vm {
     Vm::new(VERSION, 0).unwrap_or_else(|| std::process::abort())
 }
 
-/// Runs `body` and returns the RESP the client would get (RESP2 or RESP3 client).
-pub fn eval_with(vm: &Vm, host: &FakeHost, body: &str, resp3_client: bool) -> String {
+/// Runs `body` and returns the exact RESP bytes the client would get (RESP2 or RESP3 client).
+pub fn eval_bytes_with(vm: &Vm, host: &FakeHost, body: &str, resp3_client: bool) -> Vec<u8> {
     let mut out = RespWriter::new(resp3_client);
     vm.eval_for_test(body.as_bytes(), host, &mut out);
-    String::from_utf8_lossy(&out.out).into_owned()
+    out.out
 }
 
+/// Runs `body` and returns the RESP the client would get (RESP2 or RESP3 client).
+pub fn eval_with(vm: &Vm, host: &FakeHost, body: &str, resp3_client: bool) -> String {
+    String::from_utf8_lossy(&eval_bytes_with(vm, host, body, resp3_client)).into_owned()
+}
+
+/// Runs `body` on a fresh VM and returns the RESP2 reply.
 pub fn eval(body: &str) -> String {
     eval_with(&new_vm(), &FakeHost::default(), body, false)
+}
+
+/// Lua defining `show(...)`: the arguments as text separated by spaces, numbers as `%.17g`.
+pub const SHOW_LUA: &str = "local function show(...) local t = {} for i = 1, select('#', ...) do \
+local v = select(i, ...) t[i] = type(v) == 'number' and string.format('%.17g', v) or tostring(v) end \
+return table.concat(t, ' ') end ";
+
+/// Lua defining `hex(s)`: the bytes of `s` as lowercase hexadecimal.
+pub const HEX_LUA: &str =
+    "local function hex(s) return (s:gsub('.', function(c) return string.format('%02x', c:byte()) end)) end ";
+
+/// Runs each script on a fresh VM, the markers `@show ` and `@hex ` replaced by [`SHOW_LUA`]
+/// and [`HEX_LUA`], and checks the exact RESP2 bytes of the reply.
+#[track_caller]
+pub fn check_replies(cases: &[(&str, &[u8])]) {
+    for (script, want) in cases {
+        let body = script.replace("@show ", SHOW_LUA).replace("@hex ", HEX_LUA);
+        let got = eval_bytes_with(&new_vm(), &FakeHost::default(), &body, false);
+        // The text first, for a readable failure; then every byte.
+        assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(want), "script: {script}");
+        assert_eq!(got.as_slice(), *want, "script: {script}");
+    }
 }
 
 /// A deterministic xorshift generator for randomized tests.

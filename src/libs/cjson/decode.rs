@@ -7,9 +7,11 @@
 
 use std::ffi::c_int;
 
-use super::layout::{lua_hash, Planner, MAX_KEYS};
-use super::strtod::strtod;
+use super::strtod::{starts_with_ignore_case, strtod};
 use super::{settings, Settings};
+use crate::libs::args::check_bytes;
+use crate::libs::key_cache::KeyCache;
+use crate::libs::layout::{lua_hash, Planner, MAX_KEYS};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::Lua;
 
@@ -221,17 +223,9 @@ struct Parser<'a> {
     members: Vec<Member>,
     planner: Planner,
     arena: Vec<u8>,
-    /// Key strings of the objects in a list, kept in `cache_slots` stack slots right above
-    /// the innermost array's table (from index `cache_base`) while its elements are flat
-    /// objects or scalars: pushing a copy of a string is much cheaper than making it again.
-    /// `cache_keys` tells which input bytes each slot holds (the slots in `cache_filled`).
-    /// The slots were reserved with everything the elements need, so every stack check
-    /// meanwhile passes, as it does in the C version, which has them lower by the number
-    /// of slots; anything else nested drops them first.
-    cache_base: c_int,
-    cache_slots: usize,
-    cache_keys: [(usize, usize); MAX_KEYS],
-    cache_filled: u32,
+    /// Key strings of the objects in the innermost array, while its elements are flat
+    /// objects or scalars.
+    cache: KeyCache,
     settings: Settings,
     // The current token (the C code's json_token_t); `next_token` returns its kind.
     /// 0-based offset of the token in the input.
@@ -275,22 +269,13 @@ impl Parser<'_> {
 
     #[inline]
     fn next_token(&mut self) -> Kind {
-        let mut ch;
-        let mut kind;
-        loop {
-            ch = self.at(self.pos);
-            kind = CHAR_KIND[usize::from(ch)];
-            if kind != Kind::Whitespace {
-                break;
-            }
-            self.pos += 1;
-        }
+        let ch = self.skip_whitespace();
         self.index = self.pos;
-        match kind {
+        match CHAR_KIND[usize::from(ch)] {
             Kind::Error => self.error_token("invalid token"),
             Kind::End => Kind::End,
             Kind::Unknown => self.complex_token(ch),
-            _ => {
+            kind => {
                 self.pos += 1;
                 kind
             }
@@ -346,8 +331,7 @@ impl Parser<'_> {
             return false;
         }
         let rest = self.rest(p);
-        let word = |w: &[u8]| rest.len() >= 3 && rest[..3].eq_ignore_ascii_case(w);
-        word(b"inf") || word(b"nan")
+        starts_with_ignore_case(rest, b"inf") || starts_with_ignore_case(rest, b"nan")
     }
 
     fn number_token(&mut self) -> Kind {
@@ -471,15 +455,6 @@ impl Parser<'_> {
         }
     }
 
-    /// Removes the key cache, with nothing above it on the stack.
-    #[inline]
-    fn drop_cache(&mut self, lua: Lua) {
-        if self.cache_slots > 0 {
-            lua.set_top(self.cache_base - 1);
-            self.cache_slots = 0;
-        }
-    }
-
     #[cold]
     fn parse_error(&self, expected: &str, kind: Kind) -> Raise {
         let found = if kind == Kind::Error { self.error } else { kind.name() };
@@ -517,7 +492,7 @@ fn parse_value(lua: Lua, p: &mut Parser, mut kind: Kind) -> LuaResult<()> {
                 p.descend(lua, open.len() + 1, 3)?;
                 let in_list = matches!(open.last(), Some(Open::Array(_)));
                 if !flat_object(lua, p, in_list) {
-                    p.drop_cache(lua);
+                    p.cache.close(lua);
                     lua.create_table(0, 0);
                     kind = p.next_token();
                     if kind != Kind::ObjEnd {
@@ -529,7 +504,7 @@ fn parse_value(lua: Lua, p: &mut Parser, mut kind: Kind) -> LuaResult<()> {
             }
             Kind::ArrBegin => {
                 p.descend(lua, open.len() + 1, 2)?;
-                p.drop_cache(lua);
+                p.cache.close(lua);
                 lua.create_table(0, 0);
                 kind = p.next_token();
                 if kind != Kind::ArrEnd {
@@ -545,7 +520,7 @@ fn parse_value(lua: Lua, p: &mut Parser, mut kind: Kind) -> LuaResult<()> {
                 None => return Ok(()),
                 Some(Open::Array(i)) => {
                     // The array's table is below the key cache, if there is one.
-                    lua.raw_seti(if p.cache_slots > 0 { p.cache_base - 1 } else { -2 }, *i);
+                    lua.raw_seti(if p.cache.is_open() { p.cache.table() } else { -2 }, *i);
                     kind = p.next_token();
                     if kind == Kind::Comma {
                         *i = i.wrapping_add(1);
@@ -555,7 +530,7 @@ fn parse_value(lua: Lua, p: &mut Parser, mut kind: Kind) -> LuaResult<()> {
                     if kind != Kind::ArrEnd {
                         return Err(p.parse_error("comma or array end", kind));
                     }
-                    p.drop_cache(lua);
+                    p.cache.close(lua);
                 }
                 Some(Open::Object) => {
                     lua.raw_set(-3);
@@ -626,18 +601,10 @@ fn flat_object(lua: Lua, p: &mut Parser, in_list: bool) -> bool {
             return false;
         }
     };
-    if in_list && p.cache_slots == 0 {
-        // An element of a list: start a key cache, if there is room for it on top of what
-        // this and the next elements need (`descend`'s three slots).
-        let top = lua.top();
-        if lua.check_stack(n as c_int + 3) {
-            for _ in 0..n {
-                lua.push_nil();
-            }
-            p.cache_base = top + 1;
-            p.cache_slots = n;
-            p.cache_filled = 0;
-        }
+    // An element of a list: start a key cache, if there is room for it on top of what this
+    // and the next elements need (`descend`'s three slots).
+    if in_list && !p.cache.is_open() && lua.check_stack(n as c_int + 3) {
+        p.cache.open(lua, n);
     }
     lua.create_table(0, n as c_int);
     for &i in &order[..n] {
@@ -645,20 +612,11 @@ fn flat_object(lua: Lua, p: &mut Parser, in_list: bool) -> bool {
         let Some(&m) = p.members.get(i) else {
             continue;
         };
-        if i < p.cache_slots && !m.key.in_arena {
-            let slot = p.cache_base + i as c_int;
-            let (a, b) = p.cache_keys[i];
-            if p.cache_filled & (1 << i) != 0 && p.data.get(a..b) == p.data.get(m.key.start..m.key.end) {
-                lua.push_value(slot);
-            } else {
-                lua.push_bytes(p.span(m.key));
-                lua.push_value(-1);
-                lua.replace(slot);
-                p.cache_keys[i] = (m.key.start, m.key.end);
-                p.cache_filled |= 1 << i;
-            }
-        } else {
+        // Keys with escapes (unescaped into the arena) are not cached.
+        if m.key.in_arena {
             lua.push_bytes(p.span(m.key));
+        } else {
+            p.cache.push_key(lua, p.data, i, m.key.start, m.key.end);
         }
         match m.value {
             Scalar::Str(s) => lua.push_bytes(p.span(s)),
@@ -692,10 +650,7 @@ pub fn decode(lua: Lua) -> LuaResult<c_int> {
     }
     let settings = settings(lua)?;
     // luaL_checklstring: numbers are converted in place.
-    if !lua.is_string(1) {
-        return Err(Raise::type_error(lua, 1, "string"));
-    }
-    let data = lua.to_bytes(1).unwrap_or_default();
+    let data = check_bytes(lua, 1)?;
     if data.len() >= 2 && (data[0] == 0 || data[1] == 0) {
         return Err(Raise::located("JSON parser does not support UTF-16 or UTF-32"));
     }
@@ -706,10 +661,7 @@ pub fn decode(lua: Lua) -> LuaResult<c_int> {
         members: Vec::new(),
         planner: Planner::new(),
         arena: Vec::new(),
-        cache_base: 0,
-        cache_slots: 0,
-        cache_keys: [(0, 0); MAX_KEYS],
-        cache_filled: 0,
+        cache: KeyCache::new(),
         settings,
         index: 0,
         number: 0.0,

@@ -8,7 +8,7 @@
 use std::ffi::c_int;
 
 use super::{return_buffer, settings_and_buffer, Settings};
-use crate::convert::numfmt::write_g;
+use crate::convert::numfmt::{write_g, write_i64};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{Lua, Type};
 
@@ -158,12 +158,6 @@ fn is_integral(d: f64) -> bool {
     (d as i64) as f64 == d
 }
 
-/// Appends the decimal digits of `n` (> 0).
-fn push_u64(out: &mut Vec<u8>, n: u64) {
-    let mut buf = [0u8; 20];
-    out.extend_from_slice(u64_digits(&mut buf, n));
-}
-
 /// The decimal digits of `n` (> 0), written at the end of `buf`.
 fn u64_digits(buf: &mut [u8; 20], mut n: u64) -> &[u8] {
     let mut i = buf.len();
@@ -181,14 +175,11 @@ fn append_g(out: &mut Vec<u8>, d: f64, precision: c_int) -> LuaResult<()> {
     let prec = precision.clamp(1, 14) as usize;
     // Integers that fit in `prec` digits print as themselves.
     if d.abs() < POW10[prec] && is_integral(d) {
-        if d == 0.0 {
-            out.extend_from_slice(if d.is_sign_negative() { b"-0" } else { b"0" });
-            return Ok(());
+        if d == 0.0 && d.is_sign_negative() {
+            out.extend_from_slice(b"-0");
+        } else {
+            write_i64(out, d as i64);
         }
-        if d < 0.0 {
-            out.push(b'-');
-        }
-        push_u64(out, d.abs() as u64);
         return Ok(());
     }
     if !d.is_normal() || !(append_short_decimal(out, d, prec) || append_g_from_shortest(out, d, prec)) {
@@ -422,7 +413,7 @@ enum Frame {
 }
 
 /// Serialises the value on top of the stack into `out`.
-pub(crate) fn append_value(lua: Lua, s: &Settings, out: &mut Vec<u8>) -> LuaResult<()> {
+fn append_value(lua: Lua, s: &Settings, out: &mut Vec<u8>) -> LuaResult<()> {
     let mut frames: Vec<Frame> = Vec::new();
     'value: loop {
         match lua.type_of(-1) {

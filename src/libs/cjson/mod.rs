@@ -12,7 +12,6 @@
 
 mod decode;
 mod encode;
-pub(crate) mod layout;
 mod strtod;
 #[cfg(test)]
 mod tests;
@@ -22,6 +21,7 @@ use std::collections::HashMap;
 use std::ffi::{c_int, CStr};
 use std::hash::{BuildHasherDefault, Hasher};
 
+use crate::libs::args::{check_c_string, check_integer};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{upvalue_index, CFunction, Lua, Type, GLOBALS};
 use crate::lua_fn;
@@ -32,7 +32,7 @@ const CONFIG_USERDATA_SIZE: usize = 1360;
 
 /// Per-instance settings, with the C library's defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Settings {
+struct Settings {
     pub sparse_convert: c_int,
     pub sparse_ratio: c_int,
     pub sparse_safe: c_int,
@@ -105,7 +105,7 @@ fn missing_config() -> Raise {
     Raise::located("BUG: Unable to fetch CJSON configuration")
 }
 
-pub(crate) fn settings(lua: Lua) -> LuaResult<Settings> {
+fn settings(lua: Lua) -> LuaResult<Settings> {
     let key = config_key(lua);
     with_instances(|m| m.get(&key).map(|i| i.settings)).flatten().ok_or_else(missing_config)
 }
@@ -122,7 +122,7 @@ fn store_settings(key: usize, settings: Settings) {
 
 /// Settings plus the kept encode buffer (taken out of the map; give it back with
 /// [`return_buffer`]).
-pub(crate) fn settings_and_buffer(lua: Lua) -> LuaResult<(usize, Settings, Vec<u8>)> {
+fn settings_and_buffer(lua: Lua) -> LuaResult<(usize, Settings, Vec<u8>)> {
     let key = config_key(lua);
     with_instances(|m| {
         m.get_mut(&key).map(|i| {
@@ -134,7 +134,7 @@ pub(crate) fn settings_and_buffer(lua: Lua) -> LuaResult<(usize, Settings, Vec<u
     .ok_or_else(missing_config)
 }
 
-pub(crate) fn return_buffer(key: usize, mut buf: Vec<u8>) {
+fn return_buffer(key: usize, mut buf: Vec<u8>) {
     with_instances(|m| {
         if let Some(inst) = m.get_mut(&key) {
             if inst.settings.encode_keep_buffer != 0 {
@@ -217,20 +217,12 @@ fn arg_init(lua: Lua, n: c_int) -> LuaResult<(usize, Settings)> {
     Ok((config_key(lua), settings(lua)?))
 }
 
-/// `luaL_checkinteger` into a C `int`: the double is cast to a 64-bit integer, then
-/// truncated to 32 bits.
-fn check_int(lua: Lua, idx: c_int) -> LuaResult<c_int> {
-    if !lua.is_number(idx) {
-        return Err(Raise::type_error(lua, idx, "number"));
-    }
-    Ok(crate::convert::numfmt::c_double_to_i64(lua.to_number(idx)) as c_int)
-}
-
 /// `json_integer_option`. The C code names argument #1 in the range error whatever the
 /// position, and so do we.
 fn integer_option(lua: Lua, idx: c_int, setting: &mut c_int, min: c_int, max: c_int) -> LuaResult<()> {
     if !lua.is_nil(idx) {
-        let value = check_int(lua, idx)?;
+        // luaL_checkinteger into a C `int`: the 64-bit integer truncated to 32 bits.
+        let value = check_integer(lua, idx)? as c_int;
         if !(min <= value && value <= max) {
             return Err(Raise::arg(1, format!("expected integer between {min} and {max}")));
         }
@@ -252,10 +244,7 @@ fn enum_option(lua: Lua, idx: c_int, setting: &mut c_int, options: &[&str]) -> L
         return Ok(());
     }
     // luaL_checkoption: numbers are turned into strings; comparison stops at a NUL.
-    if !lua.is_string(idx) {
-        return Err(Raise::type_error(lua, idx, "string"));
-    }
-    let name = cut_at_nul(lua.to_bytes(idx).unwrap_or_default());
+    let name = check_c_string(lua, idx)?;
     match options.iter().position(|o| o.as_bytes() == name) {
         Some(i) => {
             *setting = i as c_int;
@@ -275,10 +264,6 @@ fn push_enum(lua: Lua, setting: c_int, options: &[&str]) {
         0 | 1 => lua.push_bool(setting != 0),
         n => lua.push_str(options.get(n as usize).copied().unwrap_or_default()),
     }
-}
-
-fn cut_at_nul(b: &[u8]) -> &[u8] {
-    b.iter().position(|&c| c == 0).map_or(b, |n| &b[..n])
 }
 
 /// Runs the option updates in order; whatever succeeded before an error stays set, as in C.

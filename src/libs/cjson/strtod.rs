@@ -50,7 +50,7 @@ pub fn strtod(s: &[u8]) -> Option<(f64, usize)> {
     decimal(s, p, negative)
 }
 
-fn starts_with_ignore_case(s: &[u8], word: &[u8]) -> bool {
+pub(super) fn starts_with_ignore_case(s: &[u8], word: &[u8]) -> bool {
     s.len() >= word.len() && s[..word.len()].eq_ignore_ascii_case(word)
 }
 

@@ -10,7 +10,8 @@ mod unpack;
 
 use std::ffi::{c_int, CStr};
 
-use crate::lua::callback::{LuaResult, Raise};
+use crate::libs::args::check_stack;
+use crate::lua::callback::LuaResult;
 use crate::lua::state::{Lua, GLOBALS};
 use crate::lua_fn;
 
@@ -43,14 +44,17 @@ pub fn luaopen(lua: Lua) -> LuaResult<c_int> {
     Ok(1)
 }
 
-/// `luaL_checkstack(L, n, what)`: room for `n` more slots, or the C library's error.
+/// `luaL_checkstack(L, n, what)` at the current stack height. `ensured` is the height up
+/// to which a check has succeeded during this call: asking again for room below it cannot
+/// fail and changes nothing, so it is not asked.
 #[inline]
-fn check_stack(lua: Lua, n: c_int, what: &'static str) -> LuaResult<()> {
-    if lua.check_stack(n) {
-        Ok(())
-    } else {
-        Err(Raise::located(format!("stack overflow ({what})")))
+fn ensure_stack(lua: Lua, ensured: &mut c_int, n: c_int, what: &str) -> LuaResult<()> {
+    let want = lua.top() + n;
+    if want > *ensured {
+        check_stack(lua, n, what)?;
+        *ensured = want;
     }
+    Ok(())
 }
 
 #[cfg(test)]

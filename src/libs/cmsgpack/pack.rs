@@ -3,7 +3,7 @@
 use std::cell::Cell;
 use std::ffi::c_int;
 
-use super::check_stack;
+use super::ensure_stack;
 use crate::convert::numfmt::c_double_to_i64;
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{Lua, Type};
@@ -54,8 +54,7 @@ struct Encoder {
     out: Vec<u8>,
     /// Stack slots the C version would be using on top of ours.
     phantom: c_int,
-    /// Stack height up to which a `lua_checkstack` has succeeded during this call: asking
-    /// again for room below it cannot fail and changes nothing, so it is not asked.
+    /// Stack height up to which a `lua_checkstack` has succeeded during this call.
     ensured: c_int,
 }
 
@@ -69,12 +68,7 @@ impl Encoder {
     /// `luaL_checkstack(size)` at our stack height.
     #[inline]
     fn room(&mut self, size: c_int, what: &'static str) -> LuaResult<()> {
-        let want = self.lua.top() + size;
-        if want > self.ensured {
-            check_stack(self.lua, size, what)?;
-            self.ensured = want;
-        }
-        Ok(())
+        ensure_stack(self.lua, &mut self.ensured, size, what)
     }
 
     /// Encodes the value at `idx`. Tables are walked from the top of the stack, where the C

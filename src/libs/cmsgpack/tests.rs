@@ -2,7 +2,8 @@
 //! script SHA in error replies replaced by the zeros the test VM uses.
 
 use crate::lua::testing::{
-    colliding_keys, eval_with, lua_list, new_vm, shared_key_sets, FakeHost, XorShift, DEEP_DUMP_LUA, SAME_LAYOUT_LUA,
+    colliding_keys, eval_with, lua_list, new_vm, shared_key_sets, FakeHost, XorShift, DEEP_DUMP_LUA, HEX_LUA,
+    SAME_LAYOUT_LUA,
 };
 
 /// Runs `prelude` + each script in one VM and compares the RESP2 reply.
@@ -14,9 +15,6 @@ fn check(prelude: &str, cases: &[(&str, &str)]) {
         assert_eq!(eval_with(&vm, &host, &script, false), *expected, "script: {script}");
     }
 }
-
-const HEX: &str =
-    r#"local function hex(s) return (s:gsub('.', function(c) return string.format('%02x', c:byte()) end)) end "#;
 
 const SHOW: &str = r#"local function dump(v) local t = type(v) if t == 'table' then local o = {} for k, x in pairs(v) do o[#o+1] = dump(k) .. '=' .. dump(x) end return '{' .. table.concat(o, ',') .. '}#' .. #v elseif t == 'string' then return string.format('%q', v) elseif t == 'number' then return string.format('%.17g', v) else return tostring(v) end end local function show(...) local o = {} for i = 1, select('#', ...) do o[i] = dump((select(i, ...))) end return o end "#;
 
@@ -40,7 +38,7 @@ fn registration_order_and_fields() {
 #[test]
 fn pack_integers_smallest_encoding() {
     check(
-        HEX,
+        HEX_LUA,
         &[
             (r#"return hex(cmsgpack.pack(0))"#, "$2\r\n00\r\n"),
             (r#"return hex(cmsgpack.pack(1))"#, "$2\r\n01\r\n"),
@@ -75,7 +73,7 @@ fn pack_integers_smallest_encoding() {
 #[test]
 fn pack_floats() {
     check(
-        HEX,
+        HEX_LUA,
         &[
             (r#"return hex(cmsgpack.pack(2^63))"#, "$10\r\nca5f000000\r\n"),
             (r#"return hex(cmsgpack.pack(2^64))"#, "$10\r\nca5f800000\r\n"),
@@ -103,7 +101,7 @@ fn pack_floats() {
 /// String headers by length; nil, functions and other types pack as nil.
 #[test]
 fn pack_strings_and_scalars() {
-    check(HEX, &[
+    check(HEX_LUA, &[
         (r#"return hex(cmsgpack.pack(''))"#, "$2\r\na0\r\n"),
         (r#"return hex(cmsgpack.pack('a'))"#, "$4\r\na161\r\n"),
         (r#"return hex(cmsgpack.pack('12'))"#, "$6\r\na23132\r\n"),
@@ -127,7 +125,7 @@ fn pack_strings_and_scalars() {
 /// Arrays iff the keys are exactly 1..N (numbers only), else maps in next() order.
 #[test]
 fn pack_tables_array_or_map() {
-    check(HEX, &[
+    check(HEX_LUA, &[
         (r#"return hex(cmsgpack.pack({}))"#, "$2\r\n90\r\n"),
         (r#"return hex(cmsgpack.pack({1, 2, 3}))"#, "$8\r\n93010203\r\n"),
         (r#"return hex(cmsgpack.pack({1, nil, 3}))"#, "$10\r\n8201010303\r\n"),
@@ -163,7 +161,7 @@ fn pack_tables_array_or_map() {
 /// Tables deeper than 16 levels pack as nil, which stops self-references.
 #[test]
 fn pack_nesting_limit() {
-    check(HEX, &[
+    check(HEX_LUA, &[
         (r#"local t = {} t[1] = t return hex(cmsgpack.pack(t))"#, "$34\r\n91919191919191919191919191919191c0\r\n"),
         (r#"local t = {} t.a = t return hex(cmsgpack.pack(t))"#, "$98\r\n81a16181a16181a16181a16181a16181a16181a16181a16181a16181a16181a16181a16181a16181a16181a16181a161c0\r\n"),
         (r#"local t = {} t[t] = 1 return #cmsgpack.pack(t)"#, ":33\r\n"),
@@ -178,7 +176,7 @@ fn pack_nesting_limit() {
 #[test]
 fn pack_multiple_arguments() {
     check(
-        HEX,
+        HEX_LUA,
         &[
             (r#"return hex(cmsgpack.pack(1, 2, 3))"#, "$6\r\n010203\r\n"),
             (r#"return hex(cmsgpack.pack('a', {1}, nil, true))"#, "$12\r\na1619101c0c3\r\n"),
@@ -262,7 +260,7 @@ fn unpack_every_type() {
 #[test]
 fn unpack_float_nan_payloads() {
     check(
-        HEX,
+        HEX_LUA,
         &[
             (r#"return hex(cmsgpack.pack(cmsgpack.unpack('\202\127\128\0\1')))"#, "$18\r\ncb7ff8000020000000\r\n"),
             (r#"return hex(cmsgpack.pack(cmsgpack.unpack('\202\255\128\0\1')))"#, "$18\r\ncbfff8000020000000\r\n"),

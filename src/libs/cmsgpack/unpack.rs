@@ -3,9 +3,10 @@
 
 use std::ffi::c_int;
 
-use super::check_stack;
-use crate::convert::numfmt::c_double_to_i64;
-use crate::libs::cjson::layout::{lua_hash, Planner, MAX_KEYS};
+use super::ensure_stack;
+use crate::libs::args::{check_bytes, check_integer, check_stack, opt_integer};
+use crate::libs::key_cache::{same_bytes, KeyCache};
+use crate::libs::layout::{lua_hash, Planner, MAX_KEYS};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{Lua, Type};
 
@@ -19,14 +20,14 @@ pub fn unpack(lua: Lua) -> LuaResult<c_int> {
 }
 
 pub fn unpack_one(lua: Lua) -> LuaResult<c_int> {
-    let offset = opt_integer(lua, 2)?;
+    let offset = opt_integer(lua, 2, 0)?;
     keep_first_arg(lua);
     unpack_full(lua, 1, offset)
 }
 
 pub fn unpack_limit(lua: Lua) -> LuaResult<c_int> {
     let limit = check_integer(lua, 2)?;
-    let offset = opt_integer(lua, 3)?;
+    let offset = opt_integer(lua, 3, 0)?;
     keep_first_arg(lua);
     unpack_full(lua, limit, offset)
 }
@@ -38,33 +39,13 @@ fn keep_first_arg(lua: Lua) {
     }
 }
 
-/// `luaL_checkinteger`: numbers and numeric strings, cast as C casts a double.
-fn check_integer(lua: Lua, n: c_int) -> LuaResult<i64> {
-    let i = c_double_to_i64(lua.to_number(n));
-    if i == 0 && !lua.is_number(n) {
-        return Err(Raise::type_error(lua, n, "number"));
-    }
-    Ok(i)
-}
-
-/// `luaL_optinteger(L, n, 0)`.
-fn opt_integer(lua: Lua, n: c_int) -> LuaResult<i64> {
-    match lua.type_of(n) {
-        Type::None | Type::Nil => Ok(0),
-        _ => check_integer(lua, n),
-    }
-}
-
 /// Decodes from `offset` up to `limit` values and returns them after the next offset (-1
 /// at the end of the input); `limit == 0 && offset == 0` decodes everything and returns the
 /// values alone.
 fn unpack_full(lua: Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
     let decode_all = limit == 0 && offset == 0;
-    if !lua.is_string(1) {
-        return Err(Raise::type_error(lua, 1, "string"));
-    }
     // The string stays at index 1 (a number there becomes a string) while we decode.
-    let input = lua.to_bytes(1).unwrap_or_default();
+    let input = check_bytes(lua, 1)?;
     let len = input.len();
     // The messages print C ints, and the first one prints the length as the limit.
     if offset < 0 || limit < 0 {
@@ -92,10 +73,7 @@ fn unpack_full(lua: Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
         last_keys: [(0, 0); MAX_KEYS],
         last_len: 0,
         last_order: [0; MAX_KEYS],
-        cache_base: 0,
-        cache_slots: 0,
-        cache_keys: [(0, 0); MAX_KEYS],
-        cache_filled: 0,
+        cache: KeyCache::new(),
     };
     let mut count: c_int = 0;
     while dec.pos < len && i64::from(count) < limit {
@@ -165,17 +143,9 @@ struct Decoder<'a> {
     last_keys: [(usize, usize); MAX_KEYS],
     last_len: usize,
     last_order: [u8; MAX_KEYS],
-    /// Key strings of the maps in a list, kept in `cache_slots` stack slots right above the
-    /// innermost array's table (from index `cache_base`) while its elements are flat maps:
-    /// pushing a copy of a string is much cheaper than making it again. `cache_keys` tells
-    /// which input bytes each slot holds (the slots in `cache_filled`). The slots exist only
-    /// while nothing but flat maps and scalars is decoded above them, and were reserved
-    /// with everything those need, so every stack check meanwhile passes, as it does in
-    /// the C version, which has them lower by the number of slots.
-    cache_base: c_int,
-    cache_slots: usize,
-    cache_keys: [(usize, usize); MAX_KEYS],
-    cache_filled: u32,
+    /// Key strings of the maps in the innermost array, while its elements are flat maps or
+    /// scalars.
+    cache: KeyCache,
 }
 
 impl Decoder<'_> {
@@ -195,21 +165,7 @@ impl Decoder<'_> {
     /// `luaL_checkstack(n)` at the current height.
     #[inline]
     fn need(&mut self, n: c_int, what: &'static str) -> Result<(), Fail> {
-        let want = self.lua.top() + n;
-        if want > self.ensured {
-            check_stack(self.lua, n, what)?;
-            self.ensured = want;
-        }
-        Ok(())
-    }
-
-    /// Removes the key cache, with nothing above it on the stack.
-    #[inline]
-    fn drop_cache(&mut self) {
-        if self.cache_slots > 0 {
-            self.lua.set_top(self.cache_base - 1);
-            self.cache_slots = 0;
-        }
+        Ok(ensure_stack(self.lua, &mut self.ensured, n, what)?)
     }
 
     /// Bytes `pos..pos + n`, consumed; `Eof` if the input is shorter.
@@ -355,7 +311,7 @@ impl Decoder<'_> {
     /// and no hash part, so we allocate that at once (capped, and only when the input can
     /// hold `len` elements). A nil element breaks the pattern: see `unpresize`.
     fn open_array(&mut self, len: u32) -> Result<bool, Fail> {
-        self.drop_cache();
+        self.cache.close(self.lua);
         let lua = self.lua;
         let left = self.input.len() - self.pos;
         let presized = len > 0 && len <= PRESIZE_MAX && len as usize <= left;
@@ -377,7 +333,7 @@ impl Decoder<'_> {
         if len > 0 && len as usize <= MAX_KEYS && self.flat_map(len as usize)? {
             return Ok(false);
         }
-        self.drop_cache();
+        self.cache.close(self.lua);
         self.lua.create_table(0, 0);
         if len == 0 {
             return Ok(false);
@@ -442,18 +398,13 @@ impl Decoder<'_> {
         let room = 3 + self.open_arrays;
         let top = lua.top();
         let list = matches!(self.frames.last(), Some(f) if f.remaining >= 2 && matches!(f.state, State::Array { .. }));
-        if list && self.cache_slots == 0 {
+        if list && !self.cache.is_open() {
             // An element of a list with more to come: start a key cache, if there is room
             // for it on top of everything this and the next elements need.
             let slots = n as c_int;
             if top + slots + room <= self.ensured || lua.check_stack(slots + room) {
                 self.ensured = self.ensured.max(top + slots + room);
-                for _ in 0..n {
-                    lua.push_nil();
-                }
-                self.cache_base = top + 1;
-                self.cache_slots = n;
-                self.cache_filled = 0;
+                self.cache.open(lua, n);
             }
         }
         let top = lua.top();
@@ -469,22 +420,7 @@ impl Decoder<'_> {
             let Some(&(start, end)) = self.keys.get(i) else {
                 continue;
             };
-            if i < self.cache_slots {
-                let slot = self.cache_base + i as c_int;
-                let (a, b) = self.cache_keys[i];
-                if self.cache_filled & (1 << i) != 0 && b - a == end - start && same_bytes(input, a, start, end - start)
-                {
-                    lua.push_value(slot);
-                } else {
-                    lua.push_bytes(&input[start..end]);
-                    lua.push_value(-1);
-                    lua.replace(slot);
-                    self.cache_keys[i] = (start, end);
-                    self.cache_filled |= 1 << i;
-                }
-            } else {
-                lua.push_bytes(&input[start..end]);
-            }
+            self.cache.push_key(lua, input, i, start, end);
             // The value, checked complete above; the usual kinds directly.
             match input.get(end).copied().ok_or(Fail::Eof)? {
                 tag @ 0x00..=0x7f => lua.push_number(f64::from(tag)),
@@ -522,13 +458,13 @@ impl Decoder<'_> {
                     *next += 1;
                     if *presized && lua.is_nil(-1) {
                         *presized = false;
-                        drop_cache_under_top(lua, self.cache_base, &mut self.cache_slots);
+                        self.cache.close_under_top(lua);
                         unpresize(lua, index);
                     }
                     match c_int::try_from(index) {
-                        Ok(i) if self.cache_slots > 0 => lua.raw_seti(self.cache_base - 1, i),
+                        Ok(i) if self.cache.is_open() => lua.raw_seti(self.cache.table(), i),
                         _ => {
-                            drop_cache_under_top(lua, self.cache_base, &mut self.cache_slots);
+                            self.cache.close_under_top(lua);
                             set_index(lua, index);
                         }
                     }
@@ -556,28 +492,11 @@ impl Decoder<'_> {
             }
             if matches!(frame.state, State::Array { .. }) {
                 self.open_arrays -= 1;
-                self.drop_cache();
+                self.cache.close(self.lua);
             }
             self.frames.pop();
         }
     }
-}
-
-/// Whether the `len` bytes at `a` and at `b` are equal; up to eight compared as one word.
-#[inline]
-fn same_bytes(input: &[u8], a: usize, b: usize, len: usize) -> bool {
-    let word = |at: usize| {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(input.get(at..at + 8)?);
-        Some(u64::from_le_bytes(w))
-    };
-    if len <= 8 {
-        if let (Some(x), Some(y)) = (word(a), word(b)) {
-            let mask = if len == 0 { 0 } else { u64::MAX >> (64 - 8 * len) };
-            return (x ^ y) & mask == 0;
-        }
-    }
-    input.get(a..a + len) == input.get(b..b + len)
 }
 
 /// The byte range of the string item at `pos` (fixstr, str 8/16/32), if complete.
@@ -610,16 +529,6 @@ fn scalar_end(input: &[u8], pos: usize) -> Option<usize> {
         _ => return None,
     };
     Some(pos + size).filter(|&e| e <= input.len())
-}
-
-/// Removes the key cache (`slots` slots from `base`) from below the value on top.
-#[inline]
-fn drop_cache_under_top(lua: Lua, base: c_int, slots: &mut usize) {
-    if *slots > 0 {
-        lua.replace(base);
-        lua.set_top(base);
-        *slots = 0;
-    }
 }
 
 /// `t[i] = v` for the table below the value on top; pops the value.
@@ -678,23 +587,4 @@ fn widen(f: f32) -> f64 {
     let sign = u64::from(b >> 31) << 63;
     let mantissa = u64::from((b & 0x007f_ffff) | 0x0040_0000) << 29;
     f64::from_bits(sign | 0x7ff0_0000_0000_0000 | mantissa)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn same_bytes_compares_exactly() {
-        let input: Vec<u8> = (0..64u8).map(|i| [b'a', b'b', b'c'][usize::from(i % 3)] ^ (i / 21)).collect();
-        for len in 0..=12 {
-            for a in 0..input.len() {
-                for b in 0..input.len() {
-                    let want = match (input.get(a..a + len), input.get(b..b + len)) {
-                        (Some(x), Some(y)) => x == y,
-                        (x, y) => x == y,
-                    };
-                    assert_eq!(super::same_bytes(&input, a, b, len), want, "{a} {b} {len}");
-                }
-            }
-        }
-    }
 }

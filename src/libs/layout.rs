@@ -99,7 +99,7 @@ impl Nodes {
 /// `order` with the order in which to set them into a table created with room for
 /// `hashes.len()` hash entries so that it ends up laid out identically. None when there are
 /// no keys or too many.
-pub(crate) fn fill_order<'a>(hashes: &[u32], order: &'a mut [u8; MAX_KEYS]) -> Option<&'a [u8]> {
+fn fill_order<'a>(hashes: &[u32], order: &'a mut [u8; MAX_KEYS]) -> Option<&'a [u8]> {
     let n = hashes.len();
     if n == 0 || n > MAX_KEYS {
         return None;
