@@ -3,7 +3,7 @@
 
 use std::ffi::c_int;
 
-use super::args::check_number;
+use crate::lua::args::check_number;
 use crate::lua::callback::LuaResult;
 use crate::lua::state::{Lua, Type};
 use crate::lua_fn;

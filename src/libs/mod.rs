@@ -1,7 +1,6 @@
 //! The libraries Redis bundles with its Lua, written in Rust to behave exactly like Redis's
 //! C versions: cjson, cmsgpack, struct and bit.
 
-mod args;
 pub mod bit;
 pub mod cjson;
 pub mod cmsgpack;

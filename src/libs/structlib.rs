@@ -8,8 +8,8 @@
 
 use std::ffi::c_int;
 
-use super::args::{check_bytes, check_c_string, check_number, check_stack, opt_integer};
 use crate::convert::numfmt::c_double_to_i64;
+use crate::lua::args::{check_bytes, check_c_string, check_number, check_stack, opt_integer};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::Lua;
 use crate::lua_fn;

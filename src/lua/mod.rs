@@ -2,6 +2,7 @@
 //! `state` is the only module that calls the Lua C API.
 
 pub mod api;
+pub mod args;
 pub mod callback;
 pub mod errinfo;
 pub mod heap;

@@ -6,6 +6,7 @@
 use std::cell::Cell;
 use std::ffi::c_int;
 
+use super::args::check_integer;
 use super::callback::{LuaResult, Raise};
 use super::host;
 use super::state::Lua;
@@ -35,13 +36,9 @@ pub fn srand48(seed: i32) {
     STATE.with(|s| s.set(((seed >> 16) << 32) | ((seed & 0xFFFF) << 16) | 0x330E));
 }
 
-/// `luaL_checkint`: a number (or numeric string) cast to `ptrdiff_t`, then to `int`.
-pub fn check_int(lua: Lua, narg: c_int) -> LuaResult<i32> {
-    let n = lua.to_number(narg);
-    if n == 0.0 && !lua.is_number(narg) {
-        return Err(Raise::type_error(lua, narg, "number"));
-    }
-    Ok(crate::convert::numfmt::c_double_to_i64(n) as i32)
+/// `luaL_checkint`: `luaL_checkinteger` narrowed to `int`.
+fn check_int(lua: Lua, narg: c_int) -> LuaResult<i32> {
+    Ok(check_integer(lua, narg)? as i32)
 }
 
 fn ensure_in_script(what: &'static str) -> LuaResult<()> {

@@ -9,9 +9,9 @@ use std::ffi::c_int;
 
 use super::strtod::{starts_with_ignore_case, strtod};
 use super::{settings, Settings};
-use crate::libs::args::check_bytes;
 use crate::libs::key_cache::KeyCache;
 use crate::libs::layout::{lua_hash, Planner, MAX_KEYS};
+use crate::lua::args::check_bytes;
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::Lua;
 

@@ -8,7 +8,7 @@
 use std::ffi::c_int;
 
 use super::{return_buffer, settings_and_buffer, Settings};
-use crate::convert::numfmt::{write_g, write_i64};
+use crate::convert::numfmt::{c_double_to_i32, write_g, write_i64};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{Lua, Type};
 
@@ -352,15 +352,6 @@ fn unsupported(lua: Lua, idx: c_int, reason: &str) -> Raise {
     Raise::located(format!("Cannot serialise {}: {reason}", lua.type_of(idx).name()))
 }
 
-/// C's `(int)` conversion of a double on x86-64: out-of-range values give INT_MIN.
-fn c_double_to_int(d: f64) -> c_int {
-    if d > -2_147_483_649.0 && d < 2_147_483_648.0 {
-        d as c_int
-    } else {
-        c_int::MIN
-    }
-}
-
 /// How a table is written.
 enum Shape {
     Array(c_int),
@@ -383,7 +374,7 @@ fn array_length(lua: Lua, s: &Settings) -> LuaResult<Shape> {
             // floor(k) == k && k >= 1, knowing every double from 2^52 up is integral.
             if k >= 1.0 && (k >= 4_503_599_627_370_496.0 || is_integral(k)) {
                 if k > f64::from(max) {
-                    max = c_double_to_int(k);
+                    max = c_double_to_i32(k);
                 }
                 items = items.wrapping_add(1);
                 lua.pop(1);

@@ -21,7 +21,7 @@ use std::collections::HashMap;
 use std::ffi::{c_int, CStr};
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::libs::args::{check_c_string, check_integer};
+use crate::lua::args::{check_c_string, check_integer};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{upvalue_index, CFunction, Lua, Type, GLOBALS};
 use crate::lua_fn;

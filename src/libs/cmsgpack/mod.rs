@@ -10,7 +10,7 @@ mod unpack;
 
 use std::ffi::{c_int, CStr};
 
-use crate::libs::args::check_stack;
+use crate::lua::args::check_stack;
 use crate::lua::callback::LuaResult;
 use crate::lua::state::{Lua, GLOBALS};
 use crate::lua_fn;

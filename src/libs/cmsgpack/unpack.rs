@@ -4,9 +4,9 @@
 use std::ffi::c_int;
 
 use super::ensure_stack;
-use crate::libs::args::{check_bytes, check_integer, check_stack, opt_integer};
 use crate::libs::key_cache::{same_bytes, KeyCache};
 use crate::libs::layout::{lua_hash, Planner, MAX_KEYS};
+use crate::lua::args::{check_bytes, check_integer, check_stack, opt_integer};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{Lua, Type};
 

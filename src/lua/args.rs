@@ -3,9 +3,10 @@
 
 use std::ffi::c_int;
 
+use super::callback::{LuaResult, Raise};
+use super::state::{Lua, Type};
+use crate::convert::cut_at_nul;
 use crate::convert::numfmt::c_double_to_i64;
-use crate::lua::callback::{LuaResult, Raise};
-use crate::lua::state::{Lua, Type};
 
 /// `luaL_checknumber`: a number, or a string that converts to one.
 #[inline]
@@ -41,8 +42,7 @@ pub fn check_bytes<'a>(lua: Lua, idx: c_int) -> LuaResult<&'a [u8]> {
 /// `luaL_checkstring` as the C code then reads the string: up to its first NUL, if any.
 #[inline]
 pub fn check_c_string<'a>(lua: Lua, idx: c_int) -> LuaResult<&'a [u8]> {
-    let s = check_bytes(lua, idx)?;
-    Ok(s.iter().position(|&c| c == 0).map_or(s, |end| &s[..end]))
+    Ok(cut_at_nul(check_bytes(lua, idx)?))
 }
 
 /// `luaL_checkstack(L, n, what)`: room for `n` more slots, or "stack overflow (what)".
