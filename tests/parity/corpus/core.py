@@ -1,17 +1,11 @@
 """Core parity cases: reply conversion both ways, errors, KEYS/ARGV, the redis.* helpers,
 argument validation, SCRIPT subcommands, and writes."""
 
-from parity.case import Case, CommandCase
+from parity.case import CommandCase, registry
 
 CASES = []
-
-
-def case(name, script, keys=(), args=(), setup=(), **kw):
-    CASES.append(Case(name=f"core-{name}", script=script, keys=tuple(keys), args=tuple(args), setup=tuple(setup), **kw))
-
-
-def command(name, native, luax, args=(), setup=(), **kw):
-    CASES.append(CommandCase(name=f"core-cmd-{name}", native=native, luax=luax, args=tuple(args), setup=tuple(setup), **kw))
+case = registry(CASES, "core-")
+command = registry(CASES, "core-cmd-", CommandCase)
 
 
 # ---- Lua value -> reply ----
