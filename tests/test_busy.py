@@ -27,8 +27,8 @@ LOOPS = {
 class Background:
     """Runs one command on its own connection in a thread."""
 
-    def __init__(self, server, *args, protocol=2):
-        self.conn = server.raw(protocol=protocol)
+    def __init__(self, server, *args, protocol=2, timeout=30.0):
+        self.conn = server.raw(protocol=protocol, timeout=timeout)
         self.reply = None
         self.thread = threading.Thread(target=self._run, args=args, daemon=True)
         self.thread.start()
@@ -36,8 +36,11 @@ class Background:
     def _run(self, *args):
         try:
             self.reply = self.conn.call(*args)
-        except Exception as e:  # the server may go away (SHUTDOWN NOSAVE)
+        except Exception as e:  # the server may go away (SHUTDOWN NOSAVE), die or wedge
             self.reply = e
+
+    def alive(self):
+        return self.thread.is_alive()
 
     def join(self, timeout=20):
         self.thread.join(timeout)

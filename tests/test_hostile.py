@@ -14,7 +14,6 @@ stops where native crashes or hangs), the test says so.
 """
 
 import re
-import threading
 import time
 
 import pytest
@@ -22,13 +21,14 @@ import pytest
 from conftest import Server, wait_until
 from parity.corpus import hostile as hostile_corpus
 from resp import RawConnection
+from test_busy import BUSY, Background
+from test_parity import keyspace
 
 # How long one script may run before the server counts as wedged.
 SCRIPT_DEADLINE = 60.0
 # How long a health probe may take.
 PROBE_DEADLINE = 5.0
 
-BUSY = b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n"
 ADDRESS = re.compile(rb"0x[0-9a-f]+")
 SHA = rb"[0-9a-f]{40}"
 HEAP_ERROR = re.compile(rb"^-ERR Error running script " + SHA + rb", not enough memory\r\n$")
@@ -81,25 +81,6 @@ def server_problem(server, scripts=True, timeout=PROBE_DEADLINE):
 def assert_healthy(server, scripts=True):
     problem = server_problem(server, scripts=scripts)
     assert problem is None, f"{problem}\n--- server log ---\n{log_tail(server)}"
-
-
-def bulk_strings(raw):
-    """The bulk strings of a flat array reply."""
-    lines = raw.split(b"\r\n")
-    return [lines[i + 1] for i in range(1, len(lines) - 1) if lines[i].startswith(b"$")]
-
-
-def keyspace(conn):
-    """Type, DUMP payload and TTL presence of every key of every database."""
-    snap = {}
-    info = conn.call("INFO", "keyspace")
-    dbs = [int(line.split(b":")[0][2:]) for line in info.split(b"\r\n") if line.startswith(b"db")]
-    for db in dbs:
-        conn.call("SELECT", db)
-        for key in sorted(bulk_strings(conn.call("KEYS", "*"))):
-            snap[(db, key)] = (conn.call("TYPE", key), conn.call("DUMP", key), conn.call("PTTL", key) != b":-1\r\n")
-    conn.call("SELECT", 0)
-    return snap
 
 
 class Target:
@@ -228,9 +209,12 @@ def cjson_ready(shared):
     return reply == b":1\r\n"
 
 
-def need_cjson(ready):
-    if not ready:
+@pytest.fixture
+def cjson_target(target, cjson_ready):
+    """`target`, for tests of cjson itself: skipped when luax's cjson has no encode."""
+    if not cjson_ready:
         pytest.skip("cjson.encode is missing from luax's cjson library")
+    return target
 
 
 def cases(table):
@@ -260,13 +244,13 @@ def test_cve_2022_24834_scaled_msgpack_and_struct(target):
     target.parity("local s = string.rep('x', 1e7) return #struct.pack('s', s .. s)", check_keyspace=False)
 
 
-def test_cve_2022_24834_scaled_cjson(target, cjson_ready):
-    need_cjson(cjson_ready)
+def test_cve_2022_24834_scaled_cjson(cjson_target):
     # Each control byte becomes six bytes: a 10 MB input gives 60 MB of JSON.
-    target.parity("local e = cjson.encode(string.rep('\\1', 1e7)) return {#e, redis.sha1hex(e)}", check_keyspace=False)
-    target.parity("local s = string.rep('x', 1e7) return #cjson.encode({s, s, s})", check_keyspace=False)
-    target.parity("local s = string.rep('\\127', 4e6) local e = cjson.encode(s .. s .. s) return {#e, redis.sha1hex(e)}",
-                  check_keyspace=False)
+    cjson_target.parity("local e = cjson.encode(string.rep('\\1', 1e7)) return {#e, redis.sha1hex(e)}",
+                        check_keyspace=False)
+    cjson_target.parity("local s = string.rep('x', 1e7) return #cjson.encode({s, s, s})", check_keyspace=False)
+    cjson_target.parity("local s = string.rep('\\127', 4e6) local e = cjson.encode(s .. s .. s) "
+                        "return {#e, redis.sha1hex(e)}", check_keyspace=False)
 
 
 def test_cve_2024_46981_flush_with_live_objects(target, cjson_ready):
@@ -367,9 +351,8 @@ CJSON_DEEP = {
 
 
 @cases(CJSON_DEEP)
-def test_cjson_deep(target, cjson_ready, script):
-    need_cjson(cjson_ready)
-    target.parity(script, check_keyspace=False)
+def test_cjson_deep(cjson_target, script):
+    cjson_target.parity(script, check_keyspace=False)
 
 
 # ---- cmsgpack: 100k-deep input and output ------------------------------------------------
@@ -472,9 +455,8 @@ PROTECTED_CJSON = {
 
 
 @cases(PROTECTED_CJSON)
-def test_protected_cjson(target, cjson_ready, script):
-    need_cjson(cjson_ready)
-    target.parity(script, check_keyspace=False)
+def test_protected_cjson(cjson_target, script):
+    cjson_target.parity(script, check_keyspace=False)
 
 
 # ---- error objects of every Lua type ----------------------------------------------------
@@ -680,28 +662,9 @@ KILLABLE = {
 }
 
 
-class Background:
-    """One command on its own connection, in a thread."""
-
-    def __init__(self, server, *args):
-        self.conn = RawConnection(server.port, timeout=SCRIPT_DEADLINE)
-        self.reply = None
-        self.thread = threading.Thread(target=self._run, args=args, daemon=True)
-        self.thread.start()
-
-    def _run(self, *args):
-        try:
-            self.reply = self.conn.call(*args)
-        except Exception as e:  # the server may die or wedge
-            self.reply = e
-
-    def alive(self):
-        return self.thread.is_alive()
-
-
 def kill_flow(t, eval_cmd, kill_cmd, script, deadline=20.0):
     """Runs `script` until others see BUSY, then sends `kill_cmd` until it ends."""
-    job = Background(t.server, eval_cmd, script, 0)
+    job = Background(t.server, eval_cmd, script, 0, timeout=SCRIPT_DEADLINE)
     other = RawConnection(t.server.port, timeout=PROBE_DEADLINE)
     try:
         wait_until(lambda: not job.alive() or other.call("PING") == BUSY, timeout=10, what="BUSY reply")
@@ -740,7 +703,7 @@ def test_killable(busy_server, tmp_path_factory, script):
 
 def test_killable_error_handler_loop(fresh):
     t = fresh(["--busy-reply-threshold", "100"])
-    job = Background(t.server, "LUAX.EVAL", "xpcall(error, function() while true do end end)", 0)
+    job = Background(t.server, "LUAX.EVAL", "xpcall(error, function() while true do end end)", 0, timeout=SCRIPT_DEADLINE)
     other = RawConnection(t.server.port, timeout=PROBE_DEADLINE)
     try:
         wait_until(lambda: other.call("PING") == BUSY, timeout=10, what="BUSY reply")

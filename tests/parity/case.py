@@ -41,3 +41,17 @@ class CommandCase:
     args: Sequence[Bytes] = ()
     setup: Sequence[Sequence[Bytes]] = ()
     protocols: Sequence[int] = (2, 3)
+
+
+def registry(cases, prefix, kind=Case):
+    """A function add(name, ...) that appends kind(prefix + name, ...) to `cases`; a corpus
+    that gives a name twice fails as it is imported, naming the case."""
+    names = set()
+
+    def add(name, *args, **kw):
+        full = prefix + name
+        assert full not in names, f"duplicate case name {full}"
+        names.add(full)
+        cases.append(kind(full, *args, **kw))
+
+    return add

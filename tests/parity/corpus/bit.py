@@ -2,27 +2,11 @@
 
 import random
 
-try:
-    from ..case import Case
-except ImportError:  # run as a top-level package
-    from parity.case import Case
-
-# All results of a call as one string, numbers with full precision.
-SHOW = (
-    "local function show(...) local t = {} for i = 1, select('#', ...) do "
-    "local v = select(i, ...) if type(v) == 'number' then t[i] = string.format('%.17g', v) "
-    "else t[i] = type(v) .. ':' .. tostring(v) end end return table.concat(t, ' ') end "
-)
-TRY = SHOW + "local function try(f, ...) return show(pcall(f, ...)) end "
+from parity.case import registry
+from parity.lua import SHOW, TRY
 
 CASES = []
-_names = set()
-
-
-def case(name, script, **kw):
-    assert name not in _names, name
-    _names.add(name)
-    CASES.append(Case(name=f"bit/{name}", script=script, **kw))
+case = registry(CASES, "bit/")
 
 
 FUNCS = ["tobit", "bnot", "band", "bor", "bxor", "lshift", "rshift", "arshift", "rol", "ror",

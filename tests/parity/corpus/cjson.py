@@ -8,37 +8,11 @@ adds random documents (encode, decode, round trips) and randomly damaged JSON te
 import json
 import random
 
-from parity.case import Case
+from parity.case import registry
+from parity.lua import DUMP, lua_str
 
 CASES = []
-
-
-def add(name, script, **kw):
-    CASES.append(Case(name="cjson/" + name, script=script, **kw))
-
-
-def lua_str(data):
-    """A Lua string literal for arbitrary text or bytes (decimal escapes, ASCII script)."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    out = []
-    for c in data:
-        if 32 <= c < 127 and c not in (34, 39, 92):
-            out.append(chr(c))
-        else:
-            out.append("\\%d" % c)
-    return "'" + "".join(out) + "'"
-
-
-# Prints a value deterministically: pairs() order, #t, %.17g numbers, null as tostring().
-DUMP = (
-    "local function dump(v, d) d = d or 0 local t = type(v) "
-    "if t == 'table' then if d > 20 then return '<deep>' end local o = {} "
-    "for k, x in pairs(v) do o[#o+1] = dump(k, d+1) .. '=' .. dump(x, d+1) end "
-    "return '{' .. table.concat(o, ',') .. '}#' .. #v "
-    "elseif t == 'string' then return string.format('%q', v) "
-    "elseif t == 'number' then return string.format('%.17g', v) else return tostring(v) end end "
-)
+add = registry(CASES, "cjson/")
 
 
 def decode_case(name, text, prefix=""):

@@ -7,28 +7,15 @@ seeded generator adds random documents (pack, unpack, repack) and random byte st
 
 import random
 
-from parity.case import Case
+from parity import lua
+from parity.case import registry
+from parity.lua import lua_str
 
 CASES = []
+add = registry(CASES, "cmsgpack/")
 
-
-def add(name, script, **kw):
-    CASES.append(Case(name="cmsgpack/" + name, script=script, **kw))
-
-
-def lua_bytes(data):
-    """A Lua string literal for arbitrary bytes."""
-    return "'" + "".join("\\%d" % c for c in data) + "'"
-
-
-# Prints a value deterministically (no addresses): pairs() order, #t, %.17g numbers.
-DUMP = (
-    "local function dump(v, d) d = d or 0 local t = type(v) "
-    "if t == 'table' then if d > 20 then return '<deep>' end local o = {} "
-    "for k, x in pairs(v) do o[#o+1] = dump(k, d+1) .. '=' .. dump(x, d+1) end "
-    "return '{' .. table.concat(o, ',') .. '}#' .. #v "
-    "elseif t == 'string' then return string.format('%q', v) "
-    "elseif t == 'number' then return string.format('%.17g', v) else return tostring(v) end end "
+# dump(v), and show(...): every result of a call, dumped.
+DUMP = lua.DUMP + (
     "local function show(...) local o = {} for i = 1, select('#', ...) do o[i] = dump((select(i, ...))) end return o end "
 )
 
@@ -185,7 +172,7 @@ UNPACK = [
     "\x93\xc0\xc0\x03", "\x81\x01\xc0",
 ]
 for i, s in enumerate(UNPACK):
-    add("unpack_type_%02d" % i, DUMP + "return show(cmsgpack.unpack(%s))" % lua_bytes(s.encode("latin-1")))
+    add("unpack_type_%02d" % i, DUMP + "return show(cmsgpack.unpack(%s))" % lua_str(s.encode("latin-1")))
 add("unpack_returned_nested", "return cmsgpack.unpack(cmsgpack.pack({1, 2, {3, {4}}}))")
 add("unpack_returned_multi", "return {cmsgpack.unpack(cmsgpack.pack(1, 'two', {3}, {a = 1}))}")
 add("unpack_returned_float", "return cmsgpack.unpack(cmsgpack.pack(3.7))")
@@ -193,7 +180,7 @@ add("unpack_number_argument", "return {cmsgpack.unpack(123)}")
 add("unpack_float_argument", "return {cmsgpack.unpack(12.5)}")
 for i, s in enumerate(["\xca\x7f\x80\x00\x01", "\xca\xff\x80\x00\x01", "\xca\x7f\xff\xff\xff",
                        "\xcb\x7f\xf0\x00\x00\x00\x00\x00\x01"]):
-    add("unpack_nan_payload_%d" % i, "return cmsgpack.pack(cmsgpack.unpack(%s))" % lua_bytes(s.encode("latin-1")))
+    add("unpack_nan_payload_%d" % i, "return cmsgpack.pack(cmsgpack.unpack(%s))" % lua_str(s.encode("latin-1")))
 
 # ---- unpack: errors -----------------------------------------------------------------------
 
@@ -206,7 +193,7 @@ BAD = [
     "\xdf\xff\xff\xff\xff", "\xcf\x00", "\xd3\x00\x00",
 ]
 for i, s in enumerate(BAD):
-    add("unpack_error_%02d" % i, "return cmsgpack.unpack(%s)" % lua_bytes(s.encode("latin-1")))
+    add("unpack_error_%02d" % i, "return cmsgpack.unpack(%s)" % lua_str(s.encode("latin-1")))
 add("unpack_error_huge_array_of_nils", "return cmsgpack.unpack('\\221\\0\\1\\0\\0' .. string.rep('\\192', 5000))")
 add("unpack_error_no_args", "return cmsgpack.unpack()")
 add("unpack_error_nil", "return cmsgpack.unpack(nil)")
@@ -332,8 +319,8 @@ def rand_num():
 def rand_str():
     n = rng.choice([0, 1, 5, 31, 32, 33, 100, 255, 256, 300])
     if rng.random() < 0.5:
-        return "string.rep(%s, %d)" % (lua_bytes(bytes([rng.randrange(256)])), n)
-    return lua_bytes(bytes(rng.randrange(256) for _ in range(min(n, 40))))
+        return "string.rep(%s, %d)" % (lua_str(bytes([rng.randrange(256)])), n)
+    return lua_str(bytes(rng.randrange(256) for _ in range(min(n, 40))))
 
 
 def rand_key():

@@ -1,17 +1,13 @@
 """Core parity cases: reply conversion both ways, errors, KEYS/ARGV, the redis.* helpers,
 argument validation, SCRIPT subcommands, and writes."""
 
-from parity.case import Case, CommandCase
+import os
+
+from parity.case import CommandCase, registry
 
 CASES = []
-
-
-def case(name, script, keys=(), args=(), setup=(), **kw):
-    CASES.append(Case(name=f"core-{name}", script=script, keys=tuple(keys), args=tuple(args), setup=tuple(setup), **kw))
-
-
-def command(name, native, luax, args=(), setup=(), **kw):
-    CASES.append(CommandCase(name=f"core-cmd-{name}", native=native, luax=luax, args=tuple(args), setup=tuple(setup), **kw))
+case = registry(CASES, "core-")
+command = registry(CASES, "core-cmd-", CommandCase)
 
 
 # ---- Lua value -> reply ----
@@ -263,33 +259,18 @@ WRITES = {
 for name, body in WRITES.items():
     case(f"write-{name}", body, setup=SETUP)
 
-# The scripts users start with.
-RATE_LIMIT = """local key = "rate.limit:" .. KEYS[1]
-local limit = tonumber(ARGV[1])
-if redis.call("EXISTS", key) == 1 then
-    if redis.call("INCR", key) > limit then return 0 else return 1 end
-else
-    redis.call("SET", key, 1)
-    redis.call("EXPIRE", key, ARGV[2])
-    return 1
-end"""
-LOCK_ACQUIRE = """local key = KEYS[1]
-local identifier = ARGV[1]
-local lockTimeOut = ARGV[2]
-if redis.call("SETNX", key, identifier) == 1 then
-    redis.call("EXPIRE", key, lockTimeOut)
-    return 1
-elseif redis.call("TTL", key) == -1 then
-    redis.call("EXPIRE", key, lockTimeOut)
-end
-return 0"""
-LOCK_RELEASE = """local key = KEYS[1]
-local identifier = ARGV[1]
-if redis.call("GET", key) == identifier then
-    redis.call("DEL", key)
-    return 1
-end
-return 0"""
+# The scripts users start with: the ones in examples/, read as shipped (comments included).
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "examples")
+
+
+def example(name):
+    with open(os.path.join(EXAMPLES, name), encoding="utf-8") as f:
+        return f.read()
+
+
+RATE_LIMIT = example("rate_limit.lua")
+LOCK_ACQUIRE = example("lock_acquire.lua")
+LOCK_RELEASE = example("lock_release.lua")
 case("rate-limit-first", RATE_LIMIT, keys=("user1",), args=("3", "60"))
 case("rate-limit-under", RATE_LIMIT, keys=("user1",), args=("3", "60"), setup=(("SET", "rate.limit:user1", "1", "EX", "60"),))
 case("rate-limit-over", RATE_LIMIT, keys=("user1",), args=("3", "60"), setup=(("SET", "rate.limit:user1", "3", "EX", "60"),))

@@ -1,13 +1,10 @@
 """The Lua environment: globals, library contents and iteration order, protections, the VM's
 Redis-specific behaviour, math.random, and error line information."""
 
-from parity.case import Case
+from parity.case import registry
 
 CASES = []
-
-
-def case(name, script, **kw):
-    CASES.append(Case(name=f"env-{name}", script=script, **kw))
+case = registry(CASES, "env-")
 
 
 def keys_of(expr):

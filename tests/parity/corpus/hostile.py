@@ -6,13 +6,10 @@ address normalisation or that crash native redis-server are in tests/test_hostil
 also runs every case below once more with a PING / INFO health check after each.
 """
 
-from parity.case import Case
+from parity.case import registry
 
 CASES = []
-
-
-def case(name, script, **kw):
-    CASES.append(Case(name=f"hostile-{name}", script=script, **kw))
+case = registry(CASES, "hostile-")
 
 
 def group(prefix, scripts, **kw):

@@ -3,9 +3,11 @@ conversion rules are exercised on shapes nobody wrote by hand."""
 
 import random
 
-from parity.case import Case
+from parity.case import registry
+from parity.lua import lua_str
 
 CASES = []
+case = registry(CASES, "random-")
 RNG = random.Random(0x1A7A5)
 
 SPECIAL_KEYS = ["ok", "err", "double", "big_number", "verbatim_string", "map", "set"]
@@ -13,15 +15,7 @@ SPECIAL_KEYS = ["ok", "err", "double", "big_number", "verbatim_string", "map", "
 
 def lua_string(rng):
     alphabet = "abcXYZ019 _-\\\"'\r\n\0\x7f\xe9"
-    s = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
-    out = []
-    for ch in s:
-        code = ord(ch)
-        if ch in "\\\"" or code < 32 or code >= 127:
-            out.append("\\%d" % (code if code < 256 else 63))
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
+    return lua_str("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))).encode("latin-1"))
 
 
 def lua_number(rng):
@@ -69,12 +63,12 @@ def lua_table_with_keys(rng, depth):
 
 for i in range(200):
     value = lua_value(RNG, 0)
-    CASES.append(Case(name=f"random-return-{i}", script=f"return {value}", via_sha=i % 4 == 0))
+    case(f"return-{i}", f"return {value}", via_sha=i % 4 == 0)
 
 for i in range(60):
     value = lua_value(RNG, 1)
     resp = RNG.choice([2, 3])
-    CASES.append(Case(name=f"random-setresp{resp}-{i}", script=f"redis.setresp({resp}) return {value}", via_sha=False))
+    case(f"setresp{resp}-{i}", f"redis.setresp({resp}) return {value}", via_sha=False)
 
 # Random values stored and read back through commands.
 for i in range(60):
@@ -82,4 +76,4 @@ for i in range(60):
     script = ("redis.call('del', 'l') redis.call('rpush', 'l', %s) "
               "local r = redis.call('lrange', 'l', 0, -1) "
               "redis.call('hset', 'h', 'f', r[1]) return {r, redis.call('hgetall', 'h')}") % ", ".join(values)
-    CASES.append(Case(name=f"random-roundtrip-{i}", script=script, via_sha=False))
+    case(f"roundtrip-{i}", script, via_sha=False)

@@ -2,39 +2,17 @@
 
 import random
 
-try:
-    from ..case import Case
-except ImportError:  # run as a top-level package
-    from parity.case import Case
+from parity.case import registry
+from parity.lua import SHOW, TRY, lua_str
 
 # Hex dump of a packed string, so replies show every byte.
 HX = (
     "local function hx(s) return (s:gsub('.', function(c) "
     "return string.format('%02x', c:byte()) end)) end "
 )
-# All results of a call as one string; numbers with full precision (%.17g shows NaN signs,
-# infinities, and values an integer reply would truncate).
-SHOW = (
-    "local function show(...) local t = {} for i = 1, select('#', ...) do "
-    "local v = select(i, ...) if type(v) == 'number' then t[i] = string.format('%.17g', v) "
-    "else t[i] = type(v) .. ':' .. tostring(v) end end return table.concat(t, ' ') end "
-)
-# Like SHOW, but for a pcall: error messages are kept as text.
-TRY = SHOW + "local function try(f, ...) return show(pcall(f, ...)) end "
 
 CASES = []
-_names = set()
-
-
-def case(name, script, **kw):
-    assert name not in _names, name
-    _names.add(name)
-    CASES.append(Case(name=f"struct/{name}", script=script, **kw))
-
-
-def lua_str(b: bytes) -> str:
-    """A Lua string literal holding exactly the bytes `b`."""
-    return '"' + "".join(f"\\{c}" for c in b) + '"'
+case = registry(CASES, "struct/")
 
 
 # --- library table -----------------------------------------------------------------------
