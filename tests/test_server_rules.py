@@ -3,7 +3,6 @@ persistence errors, missing replicas, read-only and stale replicas, ACL. Each sc
 the same scripts through native EVAL and LUAX.EVAL on the same server and compares the raw
 replies."""
 
-import os
 import shutil
 
 import pytest
