@@ -5,22 +5,18 @@ VENV := .venv
 PYTHON := $(VENV)/bin/python
 MODULE := target/release/libluax.so
 RUN_DIR := target/run
-APT_PACKAGES := redis-server redis-tools libclang-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build run test unit lint pytest bench deps apt-deps clean
+.PHONY: all build run test unit lint pytest bench deps apt-deps fresh-cargo-home clean
 
 all: build
 
 # System packages: redis-server (the host), redis-tools (redis-cli, redis-benchmark),
-# libclang (bindgen, used by the redis-module crate).
+# libclang (bindgen, used by the redis-module crate); build/apt-missing.sh says which are absent.
 apt-deps:
-	@missing=""; \
-	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
-	command -v redis-benchmark >/dev/null || missing="$$missing redis-tools"; \
-	ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1 || missing="$$missing libclang-dev"; \
+	@missing="$$(bash build/apt-missing.sh | tr '\n' ' ')"; \
 	if [ -n "$$missing" ]; then \
-		echo "installing:$$missing"; \
+		echo "installing: $$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 
@@ -46,13 +42,20 @@ lint: apt-deps
 	cargo fmt --all -- --check
 	cargo clippy --release --all-targets -- -D warnings
 
+# The crate must build on a new machine: from an empty cargo home (every crate downloaded
+# anew, offline caches absent) and an empty target directory, both thrown away afterwards.
+fresh-cargo-home: apt-deps
+	@home=$$(mktemp -d) && trap 'rm -rf "$$home"' EXIT && \
+	echo "cargo check from an empty CARGO_HOME ($$home)" && \
+	CARGO_HOME=$$home CARGO_TARGET_DIR=$$home/target cargo check --locked --quiet --lib
+
 unit: apt-deps
 	cargo test --release
 
 pytest: build $(VENV)/.installed
 	LUAX_MODULE=$(abspath $(MODULE)) $(PYTHON) -m pytest -q tests
 
-test: deps lint unit pytest
+test: deps fresh-cargo-home lint unit pytest
 
 # Side-by-side throughput of native EVALSHA and LUAX.EVALSHA on one server.
 bench: build $(VENV)/.installed

@@ -3,7 +3,8 @@
 //!
 //! Redis does not run stock Lua: its `deps/lua` carries changes a script can observe (string
 //! hash, read-only tables, no binary chunks, several security fixes). We take the pristine
-//! 5.1.5 sources shipped by the `lua-src` crate, copy them to `OUT_DIR`, apply the same changes
+//! 5.1.5 sources kept in `build/lua-5.1.5/` (checked against `build/lua-5.1.5.sha1`, so an
+//! edited copy fails the build), copy them to `OUT_DIR`, apply the same changes
 //! as exact text substitutions (each must match once, so a different source fails the build
 //! loudly) and compile them with `cc`. `mlua-sys` (feature `external`) supplies the
 //! declarations. Every Lua symbol stays inside the module: the cdylib exports only
@@ -12,7 +13,8 @@
 use std::env;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use sha1::{Digest, Sha1};
 
 #[path = "build/lua_patches.rs"]
 mod lua_patches;
@@ -51,7 +53,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=build/lua_patches.rs");
 
-    let pristine = find_lua_sources();
+    let pristine = pristine_lua_sources();
     let out = PathBuf::from(env::var("OUT_DIR").expect("OUT_DIR is set by cargo"));
     let work = out.join("lua-5.1.5-redis");
     fs::create_dir_all(&work).expect("create lua work dir");
@@ -89,25 +91,29 @@ fn apply(dir: &Path, patch: &lua_patches::Patch) {
     fs::write(&path, text.replacen(patch.before, patch.after, 1)).expect("write lua source");
 }
 
-/// The `lua-src` build-dependency's own directory, found through `cargo metadata`: that crate
-/// only exposes its sources through its path.
-fn find_lua_sources() -> PathBuf {
-    let cargo = env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+/// The pristine Lua 5.1.5 sources in the repository, each file checked against its listed
+/// SHA-1 so the patches below always start from the released text.
+fn pristine_lua_sources() -> PathBuf {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("manifest dir"));
-    let output = Command::new(cargo)
-        .args(["metadata", "--offline", "--format-version", "1", "--manifest-path"])
-        .arg(manifest.join("Cargo.toml"))
-        .output()
-        .expect("run cargo metadata");
-    assert!(output.status.success(), "cargo metadata failed: {}", String::from_utf8_lossy(&output.stderr));
-    let json = String::from_utf8(output.stdout).expect("utf-8 metadata");
-    let at = json.find("\"name\":\"lua-src\"").expect("lua-src in cargo metadata");
-    let key = "\"manifest_path\":\"";
-    let start = at + json[at..].find(key).expect("manifest_path of lua-src") + key.len();
-    let end = start + json[start..].find('"').expect("end of manifest_path");
-    let crate_dir = Path::new(&json[start..end]).parent().expect("lua-src dir").to_path_buf();
-    let dir = crate_dir.join("lua-5.1.5");
-    assert!(dir.join("lapi.c").exists(), "no Lua 5.1.5 sources in {}", dir.display());
+    let dir = manifest.join("build/lua-5.1.5");
+    let sums_path = manifest.join("build/lua-5.1.5.sha1");
     println!("cargo:rerun-if-changed={}", dir.display());
+    println!("cargo:rerun-if-changed={}", sums_path.display());
+    let sums = fs::read_to_string(&sums_path).unwrap_or_else(|err| {
+        panic!("cannot read {}: {err}; the pristine Lua sources come with the repository", sums_path.display())
+    });
+    let mut listed = 0;
+    for line in sums.lines().filter(|line| !line.trim().is_empty()) {
+        let (want, name) = line.split_once("  ").expect("sha1sum line: '<hex>  <file>'");
+        let path = dir.join(name);
+        let text = fs::read(&path).unwrap_or_else(|err| {
+            panic!("pristine Lua source {} is missing ({err}); restore build/lua-5.1.5 from git", path.display())
+        });
+        let got: String = Sha1::digest(&text).iter().map(|b| format!("{b:02x}")).collect();
+        assert!(got == want, "{} is not the pristine Lua 5.1.5 file (sha1 {got}, expected {want})", path.display());
+        listed += 1;
+    }
+    let present = fs::read_dir(&dir).expect("read build/lua-5.1.5").count();
+    assert!(present == listed, "build/lua-5.1.5 holds {present} files but {listed} are listed in lua-5.1.5.sha1");
     dir
 }
