@@ -3,7 +3,7 @@
 use super::with_engine;
 use crate::command_fn;
 use crate::convert::integer::parse_strict_i64;
-use crate::engine::Invocation;
+use crate::engine::{Invocation, Origin};
 use crate::error::ReplyError;
 use crate::redis::api::Ctx;
 use crate::redis::reply::ClientReply;
@@ -62,7 +62,7 @@ fn run(ctx: Ctx, argv: &[&[u8]], source: Source, read_only: bool) -> Result<(), 
     let (keys, args) = rest.split_at(numkeys);
     with_engine(|engine| {
         let (sha, found) = match source {
-            Source::Body => engine.load(script)?,
+            Source::Body => engine.load(script, Origin::Eval)?,
             Source::Sha => engine.find(script).ok_or(ReplyError::NoScript)?,
         };
         let server = RedisServer::new(ctx);

@@ -2,14 +2,14 @@
 
 use super::with_engine;
 use crate::command_fn;
-use crate::engine::run;
+use crate::engine::{run, Origin};
 use crate::error::ReplyError;
 use crate::redis::api::Ctx;
 
 /// `LUAX.SCRIPT LOAD script`
 fn load(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
     let body = argv.get(2).copied().unwrap_or_default();
-    let (sha, _) = with_engine(|engine| engine.load(body))?;
+    let (sha, _) = with_engine(|engine| engine.load(body, Origin::Load))?;
     ctx.reply_bulk(&sha);
     Ok(())
 }

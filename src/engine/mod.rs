@@ -33,6 +33,22 @@ pub struct Script {
     flags: ScriptFlags,
 }
 
+/// How a script entered the cache: `SCRIPT LOAD` (also of a script first seen by EVAL) or
+/// only ever through `EVAL`/`EVAL_RO`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    Eval,
+    Load,
+}
+
+/// A script in the dictionary: the compiled function with its flags, the body it was
+/// compiled from, and how it got there.
+struct Entry {
+    script: Script,
+    body: Box<[u8]>,
+    origin: Origin,
+}
+
 /// Settings that survive a SCRIPT FLUSH.
 #[derive(Debug, Clone, Copy)]
 pub struct Settings {
@@ -43,7 +59,7 @@ pub struct Settings {
 
 pub struct Engine {
     vm: Vm,
-    scripts: FxHashMap<Sha, Script>,
+    scripts: FxHashMap<Sha, Entry>,
     bodies_bytes: usize,
     settings: Settings,
 }
@@ -63,17 +79,21 @@ impl Engine {
     }
 
     /// Compiles and caches `body` unless already cached; returns its SHA and the script
-    /// (SCRIPT LOAD, and every EVAL of a body).
-    pub fn load(&mut self, body: &[u8]) -> Result<(Sha, Script), ReplyError> {
+    /// (SCRIPT LOAD, and every EVAL of a body). Loading with `Origin::Load` marks a script
+    /// first seen by EVAL as loaded.
+    pub fn load(&mut self, body: &[u8], origin: Origin) -> Result<(Sha, Script), ReplyError> {
         let sha = sha1_hex(body);
-        if let Some(&script) = self.scripts.get(&sha) {
-            return Ok((sha, script));
+        if let Some(entry) = self.scripts.get_mut(&sha) {
+            if origin == Origin::Load {
+                entry.origin = Origin::Load;
+            }
+            return Ok((sha, entry.script));
         }
         let (flags, shebang_len) = shebang::parse(body).map_err(ReplyError::Shebang)?;
         // The shebang line is left out but its newline kept, so line numbers do not move.
         let func = self.vm.compile(&body[shebang_len..]).map_err(ReplyError::Compile)?;
         let script = Script { func, flags };
-        self.scripts.insert(sha, script);
+        self.scripts.insert(sha, Entry { script, body: body.into(), origin });
         self.bodies_bytes += body.len();
         Ok((sha, script))
     }
@@ -81,7 +101,13 @@ impl Engine {
     /// The cached script named `sha` (any case), if any.
     pub fn find(&self, sha: &[u8]) -> Option<(Sha, Script)> {
         let key = normalize_sha(sha)?;
-        self.scripts.get(&key).map(|&script| (key, script))
+        self.scripts.get(&key).map(|entry| (key, entry.script))
+    }
+
+    /// The body and origin of the cached script named `sha` (any case), if any.
+    pub fn source(&self, sha: &[u8]) -> Option<(&[u8], Origin)> {
+        let key = normalize_sha(sha)?;
+        self.scripts.get(&key).map(|entry| (&*entry.body, entry.origin))
     }
 
     pub fn exists(&self, sha: &[u8]) -> bool {
@@ -90,7 +116,7 @@ impl Engine {
 
     /// Bytes of script bodies cached (for INFO, as Redis's `used_memory_scripts_eval`).
     fn scripts_memory(&self) -> usize {
-        self.bodies_bytes + self.scripts.len() * (std::mem::size_of::<Script>() + 40)
+        self.bodies_bytes + self.scripts.len() * (std::mem::size_of::<Entry>() + 40)
     }
 
     /// The figures `INFO luax` shows.
