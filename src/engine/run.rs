@@ -214,6 +214,30 @@ impl<'a> Run<'a> {
         STATUS.with(|s| s.dirty.get())
     }
 
+    /// `busy-kill-readonly`: a run past the limit that has not written (and does not come
+    /// from the master, whose scripts must run to the end) is killed as SCRIPT KILL would.
+    fn kill_if_readonly_runaway(&self, elapsed_ms: u64) {
+        if self.kill_readonly_after_ms == 0 || elapsed_ms < self.kill_readonly_after_ms || self.auto_killed.get() {
+            return;
+        }
+        let killable = STATUS.with(|s| !s.killed.get() && !s.dirty.get() && !s.from_master.get());
+        if !killable {
+            return;
+        }
+        STATUS.with(|s| s.killed.set(true));
+        self.auto_killed.set(true);
+        bump(|c| &c.auto_kills);
+        let sha = String::from_utf8_lossy(&self.sha);
+        let limit = self.kill_readonly_after_ms;
+        self.server.log(
+            LOG_WARNING,
+            format!(
+                "Lua script {sha} killed after {elapsed_ms} milliseconds: it made no write and ran past busy-kill-readonly ({limit} ms)."
+            )
+            .as_bytes(),
+        );
+    }
+
     /// SORT of a set asking for no sorting is sorted lexicographically when a script runs it
     /// (so replicas agree); the arguments that do that, if this is such a call.
     fn sort_for_script(&self, argv: &[&[u8]]) -> Option<Vec<Vec<u8>>> {
@@ -356,31 +380,5 @@ impl Host for Run<'_> {
             self.server.log(LOG_WARNING, b"Lua script killed by user with SCRIPT KILL.");
         }
         Interrupt::Kill
-    }
-}
-
-impl Run<'_> {
-    /// `busy-kill-readonly`: a run past the limit that has not written (and does not come
-    /// from the master, whose scripts must run to the end) is killed as SCRIPT KILL would.
-    fn kill_if_readonly_runaway(&self, elapsed_ms: u64) {
-        if self.kill_readonly_after_ms == 0 || elapsed_ms < self.kill_readonly_after_ms || self.auto_killed.get() {
-            return;
-        }
-        let killable = STATUS.with(|s| !s.killed.get() && !s.dirty.get() && !s.from_master.get());
-        if !killable {
-            return;
-        }
-        STATUS.with(|s| s.killed.set(true));
-        self.auto_killed.set(true);
-        bump(|c| &c.auto_kills);
-        let sha = String::from_utf8_lossy(&self.sha);
-        let limit = self.kill_readonly_after_ms;
-        self.server.log(
-            LOG_WARNING,
-            format!(
-                "Lua script {sha} killed after {elapsed_ms} milliseconds: it made no write and ran past busy-kill-readonly ({limit} ms)."
-            )
-            .as_bytes(),
-        );
     }
 }
