@@ -20,6 +20,12 @@ pub enum ReplyError {
     /// Shebang problems, with their detail text.
     Shebang(ShebangError),
     FlushOption,
+    /// `SCRIPT STATS SHA` with no SHA after it.
+    StatsNoSha,
+    /// `SCRIPT STATS` with words it does not take.
+    StatsSyntax,
+    /// Not 40 hexadecimal digits where a SHA1 is expected; the argument follows.
+    BadSha(Vec<u8>),
     NotBusy,
     Unkillable,
     UnkillableMaster,
@@ -77,6 +83,10 @@ impl ReplyError {
             ReplyError::TooManyKeys => "ERR Number of keys can't be greater than number of args",
             ReplyError::NoScript => "NOSCRIPT No matching script. Please use EVAL.",
             ReplyError::FlushOption => "ERR SCRIPT FLUSH only support SYNC|ASYNC option",
+            ReplyError::StatsNoSha => "ERR SCRIPT STATS SHA needs at least one SHA1 digest",
+            ReplyError::StatsSyntax => {
+                "ERR syntax error, SCRIPT STATS takes no argument, SHA <sha1> [<sha1> ...] or RESET"
+            }
             ReplyError::NotBusy => "NOTBUSY No scripts in execution right now.",
             ReplyError::Unkillable => "UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.",
             ReplyError::UnkillableMaster => "UNKILLABLE The busy script was sent by a master instance in the context of replication and cannot be killed.",
@@ -97,6 +107,14 @@ impl ReplyError {
                 return Cow::Owned(prefixed("ERR Error compiling script (new function): ", msg))
             }
             ReplyError::Shebang(e) => return Cow::Owned(e.to_wire()),
+            ReplyError::BadSha(arg) => {
+                // Echoed for the operator; an error line cannot carry every byte.
+                let shown: Vec<u8> =
+                    arg.iter().take(64).map(|&b| if b.is_ascii_graphic() || b == b' ' { b } else { b'?' }).collect();
+                let mut out = prefixed("ERR Invalid SHA1 digest '", &shown);
+                out.extend_from_slice(b"': 40 hexadecimal digits expected");
+                return Cow::Owned(out);
+            }
             ReplyError::ErrorRunning { sha, msg } => {
                 let mut out = b"ERR Error running script ".to_vec();
                 out.extend_from_slice(sha);

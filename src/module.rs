@@ -35,19 +35,21 @@ const fn encode_version(version: &str) -> c_int {
     parts[0] * 10000 + parts[1] * 100 + parts[2]
 }
 
-/// Module arguments: `loadmodule libluax.so [dropin yes|no] [heap-limit <bytes>]`, names
-/// and values case-insensitive.
+/// Module arguments: `loadmodule libluax.so [dropin yes|no] [heap-limit <bytes>]
+/// [busy-kill-readonly <ms>]`, names and values case-insensitive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
     /// Serve EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (see `redis::dropin`).
     pub dropin: bool,
     /// Ceiling of the Lua heap in bytes (0: none).
     pub heap_limit: usize,
+    /// Runs that have made no write are killed after this many milliseconds (0: never).
+    pub busy_kill_readonly_ms: u64,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { dropin: false, heap_limit: DEFAULT_HEAP_LIMIT }
+        Options { dropin: false, heap_limit: DEFAULT_HEAP_LIMIT, busy_kill_readonly_ms: 0 }
     }
 }
 
@@ -64,7 +66,12 @@ impl Options {
             match name.to_ascii_lowercase().as_slice() {
                 b"dropin" => options.dropin = parse_yes_no(value).ok_or_else(bad)?,
                 b"heap-limit" => options.heap_limit = parse_memory(value).ok_or_else(bad)?,
-                _ => return Err(format!("luax: unknown module argument '{shown}' (known: dropin, heap-limit)")),
+                b"busy-kill-readonly" => options.busy_kill_readonly_ms = parse_ms(value).ok_or_else(bad)?,
+                _ => {
+                    return Err(format!(
+                        "luax: unknown module argument '{shown}' (known: dropin, heap-limit, busy-kill-readonly)"
+                    ))
+                }
             }
             rest = tail;
         }
@@ -98,6 +105,14 @@ fn parse_memory(value: &[u8]) -> Option<usize> {
     };
     let number: usize = std::str::from_utf8(number).ok()?.parse().ok()?;
     number.checked_mul(multiplier)
+}
+
+/// Milliseconds: plain digits.
+fn parse_ms(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(value).ok()?.parse().ok()
 }
 
 fn log_sink(level: i32, msg: &[u8]) {
@@ -136,7 +151,11 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
     let options = Options::parse(args)?;
     host::set_logger(log_sink);
     let (major, minor, patch) = ctx.server_version();
-    let settings = Settings { version: ServerVersion { major, minor, patch }, heap_limit: options.heap_limit };
+    let settings = Settings {
+        version: ServerVersion { major, minor, patch },
+        heap_limit: options.heap_limit,
+        kill_readonly_after_ms: options.busy_kill_readonly_ms,
+    };
     let engine = Engine::new(settings).map_err(|e| String::from_utf8_lossy(&e.to_wire()).into_owned())?;
     run::record_snapshot(engine.snapshot());
     install_engine(engine);
@@ -221,6 +240,22 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
                 key_flags: None,
             },
             CommandDef {
+                name: c"show",
+                handler: Some(script::show_command),
+                flags: c"deny-script allow-stale",
+                arity: 3,
+                summary: c"Returns the body of a cached server-side Lua script.",
+                key_flags: None,
+            },
+            CommandDef {
+                name: c"stats",
+                handler: Some(script::stats_command),
+                flags: c"deny-script allow-stale",
+                arity: -2,
+                summary: c"Returns run statistics of the cached server-side Lua scripts, or resets them.",
+                key_flags: None,
+            },
+            CommandDef {
                 name: c"help",
                 handler: Some(script::help_command),
                 flags: c"allow-loading allow-stale",
@@ -276,7 +311,12 @@ mod tests {
         assert_eq!(parse(&["dropin", "yes"]).map(|o| o.dropin), Ok(true));
         assert_eq!(parse(&["DropIn", "YES"]).map(|o| o.dropin), Ok(true));
         assert_eq!(parse(&["DROPIN", "No"]).map(|o| o.dropin), Ok(false));
-        assert_eq!(parse(&["heap-limit", "64mb", "dropin", "yes"]), Ok(Options { dropin: true, heap_limit: 64 << 20 }));
+        assert_eq!(
+            parse(&["heap-limit", "64mb", "dropin", "yes"]),
+            Ok(Options { dropin: true, heap_limit: 64 << 20, busy_kill_readonly_ms: 0 })
+        );
+        assert_eq!(parse(&["Busy-Kill-Readonly", "2500"]).map(|o| o.busy_kill_readonly_ms), Ok(2500));
+        assert_eq!(parse(&["busy-kill-readonly", "0"]).map(|o| o.busy_kill_readonly_ms), Ok(0));
         assert_eq!(parse(&["HEAP-LIMIT", "0"]).map(|o| o.heap_limit), Ok(0));
         assert_eq!(parse(&["heap-limit", "2G"]).map(|o| o.heap_limit), Ok(2_000_000_000));
         assert_eq!(parse(&["heap-limit", "1Kb"]).map(|o| o.heap_limit), Ok(1024));
@@ -289,9 +329,16 @@ mod tests {
         assert_eq!(parse(&["heap-limit", "-1"]), Err("luax: invalid value '-1' for 'heap-limit'".into()));
         assert_eq!(parse(&["heap-limit", "12xb"]), Err("luax: invalid value '12xb' for 'heap-limit'".into()));
         assert_eq!(parse(&["heap-limit", "mb"]), Err("luax: invalid value 'mb' for 'heap-limit'".into()));
+        for bad in ["-1", "1s", "", "+5", "1.5", "99999999999999999999"] {
+            assert_eq!(
+                parse(&["busy-kill-readonly", bad]),
+                Err(format!("luax: invalid value '{bad}' for 'busy-kill-readonly'")),
+                "{bad:?}"
+            );
+        }
         assert_eq!(
             parse(&["drop-in", "yes"]),
-            Err("luax: unknown module argument 'drop-in' (known: dropin, heap-limit)".into())
+            Err("luax: unknown module argument 'drop-in' (known: dropin, heap-limit, busy-kill-readonly)".into())
         );
     }
 }

@@ -12,7 +12,7 @@ from test_busy import Background, wait_busy
 
 FIELDS = ["luax_version", "luax_dropin", "luax_cached_scripts", "luax_used_memory_vm", "luax_used_memory_vm_human",
           "luax_used_memory_vm_limit", "luax_used_memory_scripts", "luax_calls", "luax_errors", "luax_kills",
-          "luax_busy_events"]
+          "luax_busy_events", "luax_auto_kills"]
 
 
 def crate_version():
@@ -66,7 +66,7 @@ def test_section_layout(server):
     assert 1024 < vm < 1 << 20
     assert info["luax_used_memory_vm_human"] == bytes_to_human(vm)
     assert [info[f] for f in ("luax_cached_scripts", "luax_used_memory_scripts", "luax_calls", "luax_errors",
-                              "luax_kills", "luax_busy_events")] == ["0"] * 6
+                              "luax_kills", "luax_busy_events", "luax_auto_kills")] == ["0"] * 7
 
 
 def test_section_is_in_modules_and_everything(server):

@@ -61,13 +61,13 @@ fn run(ctx: Ctx, argv: &[&[u8]], source: Source, read_only: bool) -> Result<(), 
     let numkeys = parse_numkeys(numkeys, rest.len())?;
     let (keys, args) = rest.split_at(numkeys);
     with_engine(|engine| {
-        let (sha, found) = match source {
+        let found = match source {
             Source::Body => engine.load(script, Origin::Eval)?,
             Source::Sha => engine.find(script).ok_or(ReplyError::NoScript)?,
         };
         let server = RedisServer::new(ctx);
         let inv = Invocation { keys, args, read_only };
-        engine.run(&sha, found, &inv, &server, &mut ClientReply(ctx));
+        engine.run(&found, &inv, &server, &mut ClientReply(ctx));
         Ok(())
     })
 }

@@ -9,6 +9,9 @@ pub mod run;
 pub mod script_client;
 pub mod server;
 pub mod shebang;
+pub mod stats;
+
+use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
 
@@ -19,6 +22,7 @@ use crate::lua::vm::{Call, FunctionRef, HookMode, ServerVersion, Vm};
 use flags::ScriptFlags;
 use run::{Run, RunGuard};
 use server::Server;
+use stats::{Counts, RunRecord, ScriptStats};
 
 /// Instructions between two timeout checks, as in Redis.
 const HOOK_INSTRUCTIONS: i32 = 100_000;
@@ -42,11 +46,29 @@ pub enum Origin {
 }
 
 /// A script in the dictionary: the compiled function with its flags, the body it was
-/// compiled from, and how it got there.
+/// compiled from, how it got there, and its run statistics.
 struct Entry {
     script: Script,
     body: Box<[u8]>,
     origin: Origin,
+    stats: Rc<ScriptStats>,
+}
+
+/// A cached script as `load` and `find` hand it to `run`: its name, the script, and the
+/// counters its runs add to (no second lookup to record a run).
+pub struct Found {
+    pub sha: Sha,
+    pub script: Script,
+    pub stats: Rc<ScriptStats>,
+}
+
+/// One line of `SCRIPT STATS`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScriptReport {
+    pub sha: Sha,
+    pub origin: Origin,
+    pub counts: Counts,
+    pub body_bytes: usize,
 }
 
 /// Settings that survive a SCRIPT FLUSH.
@@ -55,6 +77,8 @@ pub struct Settings {
     pub version: ServerVersion,
     /// Lua heap ceiling in bytes (0: none).
     pub heap_limit: usize,
+    /// `busy-kill-readonly`: runs that have not written are stopped after this long (0: never).
+    pub kill_readonly_after_ms: u64,
 }
 
 pub struct Engine {
@@ -81,27 +105,28 @@ impl Engine {
     /// Compiles and caches `body` unless already cached; returns its SHA and the script
     /// (SCRIPT LOAD, and every EVAL of a body). Loading with `Origin::Load` marks a script
     /// first seen by EVAL as loaded.
-    pub fn load(&mut self, body: &[u8], origin: Origin) -> Result<(Sha, Script), ReplyError> {
+    pub fn load(&mut self, body: &[u8], origin: Origin) -> Result<Found, ReplyError> {
         let sha = sha1_hex(body);
         if let Some(entry) = self.scripts.get_mut(&sha) {
             if origin == Origin::Load {
                 entry.origin = Origin::Load;
             }
-            return Ok((sha, entry.script));
+            return Ok(Found { sha, script: entry.script, stats: Rc::clone(&entry.stats) });
         }
         let (flags, shebang_len) = shebang::parse(body).map_err(ReplyError::Shebang)?;
         // The shebang line is left out but its newline kept, so line numbers do not move.
         let func = self.vm.compile(&body[shebang_len..]).map_err(ReplyError::Compile)?;
         let script = Script { func, flags };
-        self.scripts.insert(sha, Entry { script, body: body.into(), origin });
+        let stats = Rc::new(ScriptStats::default());
+        self.scripts.insert(sha, Entry { script, body: body.into(), origin, stats: Rc::clone(&stats) });
         self.bodies_bytes += body.len();
-        Ok((sha, script))
+        Ok(Found { sha, script, stats })
     }
 
     /// The cached script named `sha` (any case), if any.
-    pub fn find(&self, sha: &[u8]) -> Option<(Sha, Script)> {
+    pub fn find(&self, sha: &[u8]) -> Option<Found> {
         let key = normalize_sha(sha)?;
-        self.scripts.get(&key).map(|entry| (key, entry.script))
+        self.scripts.get(&key).map(|entry| Found { sha: key, script: entry.script, stats: Rc::clone(&entry.stats) })
     }
 
     /// The body and origin of the cached script named `sha` (any case), if any.
@@ -111,12 +136,43 @@ impl Engine {
     }
 
     pub fn exists(&self, sha: &[u8]) -> bool {
-        self.find(sha).is_some()
+        normalize_sha(sha).is_some_and(|key| self.scripts.contains_key(&key))
+    }
+
+    /// `SCRIPT STATS`: the cached scripts (only those named in `only`, when given; unknown
+    /// names are left out), largest total run time first, then by SHA.
+    pub fn stats(&self, only: Option<&[Sha]>) -> Vec<ScriptReport> {
+        let report = |(sha, entry): (&Sha, &Entry)| ScriptReport {
+            sha: *sha,
+            origin: entry.origin,
+            counts: entry.stats.counts(),
+            body_bytes: entry.body.len(),
+        };
+        let mut out: Vec<ScriptReport> = match only {
+            None => self.scripts.iter().map(report).collect(),
+            Some(shas) => {
+                let mut shas = shas.to_vec();
+                shas.sort_unstable();
+                shas.dedup();
+                shas.iter().filter_map(|sha| self.scripts.get_key_value(sha)).map(report).collect()
+            }
+        };
+        out.sort_unstable_by(|a, b| b.counts.usec.cmp(&a.counts.usec).then(a.sha.cmp(&b.sha)));
+        out
+    }
+
+    /// `SCRIPT STATS RESET`: every script's counters back to zero; the scripts stay.
+    pub fn reset_stats(&self) {
+        for entry in self.scripts.values() {
+            entry.stats.reset();
+        }
     }
 
     /// Bytes of script bodies cached (for INFO, as Redis's `used_memory_scripts_eval`).
     fn scripts_memory(&self) -> usize {
-        self.bodies_bytes + self.scripts.len() * (std::mem::size_of::<Entry>() + 40)
+        // Each entry's statistics sit in their own `Rc` allocation (two counts, then the cells).
+        let stats = std::mem::size_of::<ScriptStats>() + 2 * std::mem::size_of::<usize>();
+        self.bodies_bytes + self.scripts.len() * (std::mem::size_of::<Entry>() + 40 + stats)
     }
 
     /// The figures `INFO luax` shows.
@@ -139,9 +195,10 @@ impl Engine {
         Ok(())
     }
 
-    /// Runs `script` (named `sha`, from `load` or `find` on this engine) and sends its reply
-    /// (or error) to `sink`.
-    pub fn run(&self, sha: &Sha, script: Script, inv: &Invocation<'_>, server: &dyn Server, sink: &mut dyn ReplySink) {
+    /// Runs `found` (from `load` or `find` on this engine), sends its reply (or error) to
+    /// `sink`, and adds the run to the script's statistics.
+    pub fn run(&self, found: &Found, inv: &Invocation<'_>, server: &dyn Server, sink: &mut dyn ReplySink) {
+        let Found { sha, script, stats } = found;
         if run::is_running() {
             sink.error(&ReplyError::Reentrant.to_wire());
             return;
@@ -155,8 +212,8 @@ impl Engine {
             }
         };
         let _guard = RunGuard::start(state.obey_client);
-        let run = Run::new(server, state, mode, inv.keys, *sha);
-        let hook = if run.threshold_ms() > 0 { HookMode::Count(HOOK_INSTRUCTIONS) } else { HookMode::Off };
+        let run = Run::new(server, state, mode, inv.keys, *sha, self.settings.kill_readonly_after_ms);
+        let hook = if run.needs_hook() { HookMode::Count(HOOK_INSTRUCTIONS) } else { HookMode::Off };
         let db = server.selected_db();
         run::bump(|c| &c.calls);
         let mut counting = ErrorCounting { inner: sink, errors: 0 };
@@ -165,6 +222,16 @@ impl Engine {
         if counting.errors > 0 {
             run::bump(|c| &c.errors);
         }
+        // The one clock read a run adds: its start was read by `Run::new`.
+        let ended_us = server.now_us();
+        stats.record(&RunRecord {
+            started_us: run.started_us(),
+            elapsed_us: ended_us.saturating_sub(run.started_us()),
+            error: counting.errors > 0,
+            killed: run.killed(),
+            busy: run.went_busy(),
+            redis_calls: run.redis_calls(),
+        });
         if run.db_changed() {
             server.select_db(db);
         }

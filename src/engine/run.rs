@@ -79,13 +79,15 @@ impl Drop for RunGuard {
 }
 
 /// Counters for INFO: script runs, runs that replied with an error, runs stopped by SCRIPT
-/// KILL, and runs that went past `busy-reply-threshold`.
+/// KILL (or `busy-kill-readonly`), runs that went past `busy-reply-threshold`, and runs
+/// stopped by `busy-kill-readonly`.
 #[derive(Default)]
 pub struct Counters {
     pub calls: Cell<u64>,
     pub errors: Cell<u64>,
     pub kills: Cell<u64>,
     pub busy_events: Cell<u64>,
+    pub auto_kills: Cell<u64>,
 }
 
 thread_local! {
@@ -133,18 +135,32 @@ pub struct Run<'a> {
     one_slot: bool,
     slot: Cell<Option<u16>>,
     sha: [u8; 40],
-    started_ms: u64,
+    /// Monotonic clock at the start, microseconds (the run's statistics use it too).
+    started_us: u64,
     threshold_ms: u64,
+    /// `busy-kill-readonly` (0: off).
+    kill_readonly_after_ms: u64,
+    /// `redis.call`/`redis.pcall` made, for the script's statistics.
+    redis_calls: Cell<u64>,
     resp3: Cell<bool>,
     repl: Cell<i32>,
     /// Database the script selected (restored by the caller afterwards).
     db_changed: Cell<bool>,
     /// The kill was counted (the hook raises it again on every line; INFO counts runs).
     kill_counted: Cell<bool>,
+    /// The kill came from `busy-kill-readonly`, not SCRIPT KILL.
+    auto_killed: Cell<bool>,
 }
 
 impl<'a> Run<'a> {
-    pub fn new(server: &'a dyn Server, state: ServerState, mode: RunMode, keys: &[&[u8]], sha: [u8; 40]) -> Run<'a> {
+    pub fn new(
+        server: &'a dyn Server,
+        state: ServerState,
+        mode: RunMode,
+        keys: &[&[u8]],
+        sha: [u8; 40],
+        kill_readonly_after_ms: u64,
+    ) -> Run<'a> {
         let one_slot = state.cluster && !state.obey_client && !mode.allow_cross_slot;
         Run {
             server,
@@ -154,17 +170,40 @@ impl<'a> Run<'a> {
             one_slot,
             slot: Cell::new(if one_slot { keys.first().map(|k| cluster::key_slot(k)) } else { None }),
             sha,
-            started_ms: server.now_ms(),
+            started_us: server.now_us(),
             threshold_ms: server.busy_threshold_ms(),
+            kill_readonly_after_ms,
+            redis_calls: Cell::new(0),
             resp3: Cell::new(false),
             repl: Cell::new(3),
             db_changed: Cell::new(false),
             kill_counted: Cell::new(false),
+            auto_killed: Cell::new(false),
         }
     }
 
-    pub fn threshold_ms(&self) -> u64 {
-        self.threshold_ms
+    /// Whether the instruction-count hook must check on the run (a busy threshold or the
+    /// automatic kill is set).
+    pub fn needs_hook(&self) -> bool {
+        self.threshold_ms > 0 || self.kill_readonly_after_ms > 0
+    }
+
+    pub fn started_us(&self) -> u64 {
+        self.started_us
+    }
+
+    pub fn redis_calls(&self) -> u64 {
+        self.redis_calls.get()
+    }
+
+    /// The run was ended by a kill (SCRIPT KILL or `busy-kill-readonly`).
+    pub fn killed(&self) -> bool {
+        self.kill_counted.get()
+    }
+
+    /// The run went past `busy-reply-threshold`.
+    pub fn went_busy(&self) -> bool {
+        STATUS.with(|s| s.timed_out.get())
     }
 
     pub fn db_changed(&self) -> bool {
@@ -173,6 +212,30 @@ impl<'a> Run<'a> {
 
     fn dirty(&self) -> bool {
         STATUS.with(|s| s.dirty.get())
+    }
+
+    /// `busy-kill-readonly`: a run past the limit that has not written (and does not come
+    /// from the master, whose scripts must run to the end) is killed as SCRIPT KILL would.
+    fn kill_if_readonly_runaway(&self, elapsed_ms: u64) {
+        if self.kill_readonly_after_ms == 0 || elapsed_ms < self.kill_readonly_after_ms || self.auto_killed.get() {
+            return;
+        }
+        let killable = STATUS.with(|s| !s.killed.get() && !s.dirty.get() && !s.from_master.get());
+        if !killable {
+            return;
+        }
+        STATUS.with(|s| s.killed.set(true));
+        self.auto_killed.set(true);
+        bump(|c| &c.auto_kills);
+        let sha = String::from_utf8_lossy(&self.sha);
+        let limit = self.kill_readonly_after_ms;
+        self.server.log(
+            LOG_WARNING,
+            format!(
+                "Lua script {sha} killed after {elapsed_ms} milliseconds: it made no write and ran past busy-kill-readonly ({limit} ms)."
+            )
+            .as_bytes(),
+        );
     }
 
     /// SORT of a set asking for no sorting is sorted lexicographically when a script runs it
@@ -211,6 +274,7 @@ impl<'a> Run<'a> {
 
 impl Host for Run<'_> {
     fn call(&self, argv: &[&[u8]], on_reply: &mut dyn FnMut(&[u8])) -> Result<(), Vec<u8>> {
+        self.redis_calls.set(self.redis_calls.get() + 1);
         let spec = self.server.command(argv);
         let dirty = self.dirty();
         let flags = RunFlags { read_only: self.read_only, allow_oom: self.allow_oom, dirty };
@@ -288,32 +352,33 @@ impl Host for Run<'_> {
     }
 
     fn interrupt(&self) -> Interrupt {
+        let elapsed_ms = self.server.now_us().saturating_sub(self.started_us) / 1000;
+        self.kill_if_readonly_runaway(elapsed_ms);
         let timed_out = STATUS.with(|s| s.timed_out.get());
-        if !timed_out {
-            let elapsed = self.server.now_ms().saturating_sub(self.started_ms);
-            if self.threshold_ms == 0 || elapsed < self.threshold_ms {
-                return Interrupt::Continue;
-            }
+        if !timed_out && self.threshold_ms > 0 && elapsed_ms >= self.threshold_ms {
             let sha = String::from_utf8_lossy(&self.sha);
             self.server.log(
                 LOG_WARNING,
                 format!(
-                    "Slow script detected: still in execution after {elapsed} milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: {sha}."
+                    "Slow script detected: still in execution after {elapsed_ms} milliseconds. You can try killing the script using the SCRIPT KILL command. Script name is: {sha}."
                 )
                 .as_bytes(),
             );
             STATUS.with(|s| s.timed_out.set(true));
             bump(|c| &c.busy_events);
         }
-        self.server.yield_busy();
-        if STATUS.with(|s| s.killed.get()) {
-            self.server.log(LOG_WARNING, b"Lua script killed by user with SCRIPT KILL.");
-            if !self.kill_counted.replace(true) {
-                bump(|c| &c.kills);
-            }
-            Interrupt::Kill
-        } else {
-            Interrupt::Continue
+        if STATUS.with(|s| s.timed_out.get()) {
+            self.server.yield_busy();
         }
+        if !STATUS.with(|s| s.killed.get()) {
+            return Interrupt::Continue;
+        }
+        if !self.kill_counted.replace(true) {
+            bump(|c| &c.kills);
+        }
+        if !self.auto_killed.get() {
+            self.server.log(LOG_WARNING, b"Lua script killed by user with SCRIPT KILL.");
+        }
+        Interrupt::Kill
     }
 }

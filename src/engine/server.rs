@@ -108,8 +108,8 @@ pub trait Server {
     /// Lets Redis serve other clients (with a BUSY error) during a long script.
     fn yield_busy(&self);
 
-    /// Monotonic clock, milliseconds.
-    fn now_ms(&self) -> u64;
+    /// Monotonic clock, microseconds.
+    fn now_us(&self) -> u64;
 
     /// `busy-reply-threshold` in milliseconds (0: no timeout).
     fn busy_threshold_ms(&self) -> u64;

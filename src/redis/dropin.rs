@@ -56,11 +56,13 @@ pub fn route(name: &[u8], sub: Option<&[u8]>, argc: usize) -> Option<&'static [u
     let is = |s: &[u8], lit: &str| s.eq_ignore_ascii_case(lit.as_bytes());
     if is(name, "script") {
         let sub = sub?;
-        let arity_ok = if is(sub, "load") || is(sub, "debug") {
+        // SHOW and STATS are luax's own (Valkey 8 has SHOW): LUAX.SCRIPT checks their
+        // arguments.
+        let arity_ok = if is(sub, "load") || is(sub, "debug") || is(sub, "show") {
             argc == 3
         } else if is(sub, "exists") {
             argc >= 3
-        } else if is(sub, "flush") {
+        } else if is(sub, "flush") || is(sub, "stats") {
             argc >= 2
         } else if is(sub, "kill") || is(sub, "help") {
             argc == 2
@@ -115,6 +117,10 @@ mod tests {
         assert_eq!(r(&["Script", "Kill"]), Some("luax.script"));
         assert_eq!(r(&["SCRIPT", "HELP"]), Some("luax.script"));
         assert_eq!(r(&["SCRIPT", "DEBUG", "YES"]), Some("luax.script"));
+        assert_eq!(r(&["script", "show", "a"]), Some("luax.script"));
+        assert_eq!(r(&["SCRIPT", "STATS"]), Some("luax.script"));
+        assert_eq!(r(&["SCRIPT", "Stats", "SHA", "a", "b"]), Some("luax.script"));
+        assert_eq!(r(&["script", "stats", "reset"]), Some("luax.script"));
         for native in [
             &["SCRIPT"][..],
             &["SCRIPT", "LOAD"],
@@ -125,6 +131,9 @@ mod tests {
             &["SCRIPT", "DEBUG"],
             &["SCRIPT", "FOO"],
             &["SCRIPT", "LOADX", "a"],
+            &["SCRIPT", "SHOW"],
+            &["SCRIPT", "SHOW", "a", "b"],
+            &["SCRIPT", "STAT"],
         ] {
             assert_eq!(r(native), None, "{native:?}");
         }

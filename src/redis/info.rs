@@ -39,6 +39,7 @@ fn add_section(ctx: InfoCtx, _for_crash_report: bool) {
     ctx.field_u64(c"errors", counter(|c| c.errors.get()));
     ctx.field_u64(c"kills", counter(|c| c.kills.get()));
     ctx.field_u64(c"busy_events", counter(|c| c.busy_events.get()));
+    ctx.field_u64(c"auto_kills", counter(|c| c.auto_kills.get()));
 }
 
 /// Redis's `bytesToHuman`: `123B`, `1.50K`, `2.00M`, ... (powers of 1024, two decimals).

@@ -186,8 +186,8 @@ impl Server for RedisServer {
         self.ctx.yield_clients(BUSY_MESSAGE);
     }
 
-    fn now_ms(&self) -> u64 {
-        api::monotonic_us() / 1000
+    fn now_us(&self) -> u64 {
+        api::monotonic_us()
     }
 
     fn busy_threshold_ms(&self) -> u64 {
