@@ -1,6 +1,6 @@
 //! LUAX.SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP.
 
-use super::with_engine;
+use super::{cluster_sync, with_engine};
 use crate::command_fn;
 use crate::engine::{run, Origin};
 use crate::error::ReplyError;
@@ -10,6 +10,7 @@ use crate::redis::api::Ctx;
 fn load(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
     let body = argv.get(2).copied().unwrap_or_default();
     let (sha, _) = with_engine(|engine| engine.load(body, Origin::Load))?;
+    cluster_sync::announce_load(ctx, body);
     ctx.reply_bulk(&sha);
     Ok(())
 }
@@ -32,6 +33,7 @@ fn flush(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
         _ => return Err(ReplyError::FlushOption),
     }
     with_engine(|engine| engine.flush())?;
+    cluster_sync::announce_flush(ctx);
     ctx.reply_status(b"OK");
     Ok(())
 }
