@@ -3,7 +3,7 @@
 use std::ffi::{c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::commands::{eval, install_engine, script};
+use crate::commands::{cluster_sync, eval, install_engine, script};
 use crate::engine::run;
 use crate::engine::{Engine, Settings};
 use crate::lua::host;
@@ -272,6 +272,9 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
         return Err("cannot subscribe to module changes".into());
     }
     info::register(ctx)?;
+    if ctx.context_flags() & api::CTX_FLAGS_CLUSTER != 0 {
+        cluster_sync::enable(ctx);
+    }
     if options.dropin {
         dropin::enable(ctx)?;
         ctx.log(2, b"drop-in mode: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT are served by luax");

@@ -206,3 +206,14 @@ def start_server(tmp_path):
     yield start
     for s in servers:
         s.stop()
+
+
+# Figures measured by tests (not asserted), printed at the end of the run.
+MEASUREMENTS = {}
+
+
+def pytest_terminal_summary(terminalreporter):
+    if MEASUREMENTS:
+        terminalreporter.section("measured")
+        for what, figure in MEASUREMENTS.items():
+            terminalreporter.write_line(f"{what}: {figure}")

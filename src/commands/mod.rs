@@ -1,5 +1,6 @@
 //! The luax commands: argument parsing and replies; the work is done by the engine.
 
+pub mod cluster_sync;
 pub mod eval;
 pub mod script;
 

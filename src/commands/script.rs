@@ -2,7 +2,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use super::with_engine;
+use super::{cluster_sync, with_engine};
 use crate::command_fn;
 use crate::engine::stats::unix_ms_of;
 use crate::engine::{normalize_sha, run, Origin, ScriptReport, Sha};
@@ -13,6 +13,7 @@ use crate::redis::api::{self, Ctx};
 fn load(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
     let body = argv.get(2).copied().unwrap_or_default();
     let found = with_engine(|engine| engine.load(body, Origin::Load))?;
+    cluster_sync::announce_load(ctx, body);
     ctx.reply_bulk(&found.sha);
     Ok(())
 }
@@ -123,6 +124,7 @@ fn flush(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
         _ => return Err(ReplyError::FlushOption),
     }
     with_engine(|engine| engine.flush())?;
+    cluster_sync::announce_flush(ctx);
     ctx.reply_status(b"OK");
     Ok(())
 }

@@ -5,6 +5,7 @@ pub mod checks;
 pub mod cluster;
 pub mod flags;
 pub mod prepare;
+pub mod registry_sync;
 pub mod run;
 pub mod script_client;
 pub mod server;
@@ -133,6 +134,11 @@ impl Engine {
     pub fn source(&self, sha: &[u8]) -> Option<(&[u8], Origin)> {
         let key = normalize_sha(sha)?;
         self.scripts.get(&key).map(|entry| (&*entry.body, entry.origin))
+    }
+
+    /// The scripts pinned by SCRIPT LOAD, with their bodies: what a cluster shares.
+    pub fn loaded(&self) -> impl Iterator<Item = (&Sha, &[u8])> + '_ {
+        self.scripts.iter().filter(|(_, entry)| entry.origin == Origin::Load).map(|(sha, entry)| (sha, &*entry.body))
     }
 
     pub fn exists(&self, sha: &[u8]) -> bool {

@@ -654,6 +654,105 @@ macro_rules! info_fn {
     };
 }
 
+/// The cluster bus (module messages) and timers, for the cluster-wide script registry.
+impl Ctx {
+    /// Receives module messages of type `kind`; only called on a cluster node.
+    pub fn register_cluster_receiver(self, kind: u8, cb: raw::RedisModuleClusterMessageReceiver) {
+        // SAFETY: valid context; the callback is a static function.
+        unsafe { rm!(RedisModule_RegisterClusterMessageReceiver)(self.ptr(), kind, cb) }
+    }
+
+    /// Sends a module message to the node named `target` (a 40-byte node id), or to every
+    /// connected node. False if the bus refused it (not a cluster, unknown node, too large).
+    pub fn send_cluster_message(self, target: Option<&[u8; 40]>, kind: u8, payload: &[u8]) -> bool {
+        let Ok(len) = u32::try_from(payload.len()) else {
+            return false;
+        };
+        // Redis looks the target up by its C string length: the id needs its NUL.
+        let mut id = [0u8; 41];
+        let target = match target {
+            Some(node) => {
+                id[..40].copy_from_slice(node);
+                id.as_ptr().cast::<c_char>()
+            }
+            None => std::ptr::null(),
+        };
+        // SAFETY: valid context; `target` is null or a NUL-terminated id; `payload` has `len`.
+        unsafe {
+            rm!(RedisModule_SendClusterMessage)(self.ptr(), target, kind, payload.as_ptr().cast(), len)
+                == raw::REDISMODULE_OK as c_int
+        }
+    }
+
+    /// Calls `cb` once, `period_ms` from now, on the main thread.
+    pub fn create_timer(self, period_ms: i64, cb: raw::RedisModuleTimerProc) {
+        // SAFETY: valid context; the callback is a static function and takes no data.
+        unsafe {
+            rm!(RedisModule_CreateTimer)(self.ptr(), period_ms, cb, std::ptr::null_mut());
+        }
+    }
+}
+
+/// A cluster node id as the bus hands it to a receiver.
+///
+/// # Safety
+/// `sender` must be null or point to the 40 bytes of a node id.
+pub unsafe fn node_id(sender: *const c_char) -> Option<[u8; 40]> {
+    if sender.is_null() {
+        return None;
+    }
+    // SAFETY: per the contract, 40 readable bytes.
+    let bytes = unsafe { std::slice::from_raw_parts(sender.cast::<u8>(), 40) };
+    bytes.try_into().ok()
+}
+
+/// Declares the `extern "C"` cluster message receiver `$name`, which hands the context, the
+/// sender's node id, the message type and payload to `$handler`. A panic is caught.
+#[macro_export]
+macro_rules! cluster_receiver_fn {
+    ($name:ident => $handler:path) => {
+        /// # Safety
+        /// Called by Redis with a module message from the cluster bus.
+        pub unsafe extern "C" fn $name(
+            ctx: *mut $crate::redis::api::RedisModuleCtx,
+            sender: *const ::std::ffi::c_char,
+            kind: u8,
+            payload: *const ::std::ffi::c_uchar,
+            len: u32,
+        ) {
+            // SAFETY: Redis passes the current context, the sender's id and `len` bytes.
+            let (ctx, sender, payload) = unsafe {
+                (
+                    $crate::redis::api::Ctx::from_raw(ctx),
+                    $crate::redis::api::node_id(sender),
+                    if payload.is_null() { &[][..] } else { ::std::slice::from_raw_parts(payload, len as usize) },
+                )
+            };
+            if let (Some(ctx), Some(sender)) = (ctx, sender) {
+                let handler: fn($crate::redis::api::Ctx, &[u8; 40], u8, &[u8]) = $handler;
+                let _ =
+                    ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| handler(ctx, &sender, kind, payload)));
+            }
+        }
+    };
+}
+
+/// Declares the `extern "C"` timer callback `$name`, which hands the context to `$handler`.
+#[macro_export]
+macro_rules! timer_fn {
+    ($name:ident => $handler:path) => {
+        /// # Safety
+        /// Called by Redis when a timer fires.
+        pub unsafe extern "C" fn $name(ctx: *mut $crate::redis::api::RedisModuleCtx, _data: *mut ::std::ffi::c_void) {
+            // SAFETY: Redis passes the context of the timer call.
+            if let Some(ctx) = unsafe { $crate::redis::api::Ctx::from_raw(ctx) } {
+                let handler: fn($crate::redis::api::Ctx) = $handler;
+                let _ = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| handler(ctx)));
+            }
+        }
+    };
+}
+
 /// Bytes → C string, cut at the first NUL (as Redis's C strings are).
 pub fn c_string(b: &[u8]) -> CString {
     CString::new(cut_at_nul(b)).unwrap_or_default()
