@@ -1,26 +1,35 @@
 //! luax: Redis's Lua scripting (EVAL, EVALSHA, EVAL_RO, EVALSHA_RO, SCRIPT) as a module,
 //! served by its own embedded Lua 5.1.
 //!
-//! Map of the crate, outermost first (dependencies point down):
-//! * [`commands`]: the LUAX.* commands; argument parsing and replies only.
-//! * [`engine`]: the script dictionary, script flags, the checks before and during a run,
-//!   busy/kill state. Talks to Redis through its `Server` trait.
-//! * [`redis`]: the module API (the only place calling it), the `Server` implementation,
-//!   command registration.
-//! * [`lua`]: the VM as Redis builds it: sandbox, the `redis` API, hook, error replies.
-//!   `lua::state` is the only place calling the Lua C API.
+//! Map of the crate, outermost first; each layer uses only those below it:
+//! * [`module`]: load (arguments, engine, command registration, drop-in, cluster registry).
+//! * [`commands`]: the LUAX.* commands and the cluster registry's messages; argument parsing
+//!   and replies, the work done by the engine.
+//! * [`redis`]: the module API (`redis::api` is the only code calling it), the engine's
+//!   `Server` over Redis, reply sinks, the drop-in filter, INFO.
+//! * [`engine`]: the script dictionary, flags, the checks before and during a run, run and
+//!   kill state, statistics, the cluster registry's rules. Reaches Redis through its `Server`
+//!   trait (faked in its tests).
+//! * [`vm`]: the Lua VM as Redis builds it: sandbox, the `redis` library, hook, error replies.
 //! * [`convert`]: Redis reply ⇄ Lua value, RESP2 and RESP3.
 //! * [`libs`]: cjson, cmsgpack, struct and bit, behaving as Redis's C versions.
+//! * [`lua`]: Lua 5.1 bindings (`lua::state` is the only code calling the Lua C API); a leaf
+//!   but for `util` and `error`.
+//! * [`util`]: number formats, integer parsing, C strings, SHA1 names.
 //! * [`error`]: every error text.
+//!
+//! Test-only edge: the unit tests of `libs` run Lua through `vm::testing`.
 
-pub mod commands;
-pub mod convert;
-pub mod engine;
-pub mod error;
-pub mod libs;
-pub mod lua;
-pub mod module;
-pub mod redis;
+mod commands;
+mod convert;
+mod engine;
+mod error;
+mod libs;
+mod lua;
+mod module;
+mod redis;
+mod util;
+mod vm;
 
 /// Rust allocations go to the server's allocator when loaded in Redis (tests use the system's).
 #[cfg(not(test))]

@@ -6,11 +6,11 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::commands::{cluster_sync, eval, install_engine, script};
 use crate::engine::run;
 use crate::engine::{Engine, Settings};
-use crate::lua::host;
-use crate::lua::vm::ServerVersion;
 use crate::redis::api::{self, Ctx, RawCtx, RawString, KEY_ACCESS, KEY_RO, KEY_RW, KEY_UPDATE};
 use crate::redis::register::{self, CommandDef};
 use crate::redis::{cmdtable, config, dropin, info};
+use crate::vm::host;
+use crate::vm::ServerVersion;
 
 pub const MODULE_NAME: &std::ffi::CStr = c"luax";
 /// Shown by MODULE LIST: the crate version as major*10000 + minor*100 + patch.

@@ -2,12 +2,12 @@
 
 use super::with_engine;
 use crate::command_fn;
-use crate::convert::integer::parse_strict_i64;
 use crate::engine::{Invocation, Origin};
 use crate::error::ReplyError;
 use crate::redis::api::Ctx;
 use crate::redis::reply::ClientReply;
 use crate::redis::server::RedisServer;
+use crate::util::integer::parse_strict_i64;
 
 /// `LUAX.EVAL script numkeys [key ...] [arg ...]`
 fn eval(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {

@@ -6,9 +6,9 @@
 
 use std::ffi::c_int;
 
-use super::cut_at_nul;
-use super::integer::parse_strict_i64;
 use crate::lua::state::{Lua, Type};
+use crate::util::cut_at_nul;
+use crate::util::integer::parse_strict_i64;
 
 /// The reply could not be converted: malformed bytes, or nesting deeper than the Lua stack.
 #[derive(Debug, PartialEq, Eq)]

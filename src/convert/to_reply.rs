@@ -2,11 +2,11 @@
 //! them. Rules and their order follow Redis 7.0's `luaReplyToRedisReply`; the Lua stack is
 //! used the same way so the nesting limit ("reached lua stack limit") falls at the same depth.
 
-use super::cut_at_nul;
-use super::numfmt::c_double_to_i64;
 use super::sink::ReplySink;
 use crate::error::{RUNAWAY_REPLY, STACK_LIMIT_REPLY};
 use crate::lua::state::{Lua, Type};
+use crate::util::cut_at_nul;
+use crate::util::numfmt::c_double_to_i64;
 
 /// A reply nested deeper than this that has also grown past `RUNAWAY_VALUES` values can
 /// only come from a table that contains itself more than once (each level doubling the

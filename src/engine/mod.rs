@@ -18,8 +18,8 @@ use rustc_hash::FxHashMap;
 
 use crate::convert::sink::ReplySink;
 use crate::error::ReplyError;
-use crate::lua::api::sha1_hex;
-use crate::lua::vm::{Call, FunctionRef, HookMode, ServerVersion, Vm};
+use crate::util::sha1_hex;
+use crate::vm::{Call, FunctionRef, HookMode, ServerVersion, Vm};
 use flags::ScriptFlags;
 use run::{Run, RunGuard};
 use server::Server;

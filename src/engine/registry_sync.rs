@@ -79,12 +79,9 @@ struct Header {
 }
 
 impl SyncState {
+    #[cfg(test)]
     pub fn epoch(&self) -> u64 {
         self.epoch
-    }
-
-    pub fn synced(&self) -> bool {
-        self.synced
     }
 
     fn header(&self) -> Vec<u8> {
@@ -229,7 +226,7 @@ fn parse_header(payload: &[u8]) -> Option<(Header, &[u8])> {
 mod tests {
     use super::*;
     use crate::engine::Settings;
-    use crate::lua::vm::ServerVersion;
+    use crate::vm::ServerVersion;
 
     struct Node {
         engine: Engine,

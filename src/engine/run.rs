@@ -13,9 +13,9 @@ use super::prepare::RunMode;
 use super::script_client;
 use super::server::CommandKind;
 use super::server::{ExecOptions, Server, ServerState};
-use crate::convert::integer::parse_strict_i64;
 use crate::error::{LuaApiError, ReplyError};
-use crate::lua::host::{Host, Interrupt, LOG_WARNING};
+use crate::util::integer::parse_strict_i64;
+use crate::vm::host::{Host, Interrupt, LOG_WARNING};
 
 /// The running script, as seen from outside the run.
 #[derive(Default)]

@@ -70,7 +70,7 @@ pub fn xread_block_error(argv: &[&[u8]], group_command: bool) -> Option<Vec<u8>>
             return Some(msg);
         } else if opt.eq_ignore_ascii_case(b"count") && more >= 1 {
             // An invalid count stops Redis before any BLOCK after it.
-            crate::convert::integer::parse_strict_i64(argv[j + 1]).filter(|n| *n >= 0)?;
+            crate::util::integer::parse_strict_i64(argv[j + 1]).filter(|n| *n >= 0)?;
             j += 2;
         } else if group_command && opt.eq_ignore_ascii_case(b"group") && more >= 2 {
             j += 3;

@@ -1,8 +1,8 @@
 //! The `#!lua flags=...` first line of a script body, parsed as Redis 7.0 parses it.
 
 use super::flags::ScriptFlags;
-use crate::convert::cut_at_nul;
 use crate::error::ShebangError;
+use crate::util::cut_at_nul;
 
 /// Flags of a body and the length of its shebang line (without the newline, which stays in
 /// the compiled source so that line numbers are unchanged).

@@ -123,7 +123,7 @@ fn tohex(lua: Lua) -> LuaResult<c_int> {
 
 #[cfg(test)]
 mod tests {
-    use crate::lua::testing::check_replies;
+    use crate::vm::testing::check_replies;
 
     // Expected replies below were recorded from native redis-server 7.0.15 (Debian), with
     // the script SHA in error replies zeroed as the test VM reports it.

@@ -8,11 +8,11 @@
 
 use std::ffi::c_int;
 
-use crate::convert::numfmt::c_double_to_i64;
 use crate::lua::args::{check_bytes, check_c_string, check_number, check_stack, opt_integer};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::Lua;
 use crate::lua_fn;
+use crate::util::numfmt::c_double_to_i64;
 
 /// Largest `i`/`I` size accepted.
 const MAX_INT_SIZE: i32 = 32;
@@ -413,7 +413,7 @@ fn size(lua: Lua) -> LuaResult<c_int> {
 
 #[cfg(test)]
 mod tests {
-    use crate::lua::testing::check_replies;
+    use crate::vm::testing::check_replies;
 
     // Expected replies below were recorded from native redis-server 7.0.15 (Debian), with
     // the script SHA in error replies zeroed as the test VM reports it.

@@ -5,8 +5,8 @@ use std::ffi::c_int;
 
 use super::callback::{LuaResult, Raise};
 use super::state::{Lua, Type};
-use crate::convert::cut_at_nul;
-use crate::convert::numfmt::c_double_to_i64;
+use crate::util::cut_at_nul;
+use crate::util::numfmt::c_double_to_i64;
 
 /// `luaL_checknumber`: a number, or a string that converts to one.
 #[inline]

@@ -34,10 +34,6 @@ impl Heap {
         self.used.get()
     }
 
-    pub fn limit(&self) -> usize {
-        self.limit.get()
-    }
-
     /// Within a quarter of the limit.
     pub fn near_limit(&self) -> bool {
         let limit = self.limit.get();

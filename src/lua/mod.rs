@@ -1,19 +1,8 @@
-//! The Lua VM: construction and sandbox, the `redis` API, the hook, error replies.
-//! `state` is the only module that calls the Lua C API.
+//! Lua 5.1 bindings: the state and its C API (`state`, the only module that calls it), Rust
+//! functions as Lua C functions (`callback`), argument checks as lauxlib makes them (`args`),
+//! and the heap with its ceiling (`heap`). Knows nothing of Redis.
 
-pub mod api;
 pub mod args;
 pub mod callback;
-pub mod errinfo;
 pub mod heap;
-pub mod hook;
-pub mod host;
-pub mod random;
-pub mod sandbox;
 pub mod state;
-pub mod vm;
-
-#[cfg(test)]
-pub mod testing;
-#[cfg(test)]
-mod tests;

@@ -509,8 +509,6 @@ impl Lua {
         let op = match what {
             GcOp::Collect => ffi::LUA_GCCOLLECT,
             GcOp::Step => ffi::LUA_GCSTEP,
-            GcOp::CountKb => ffi::LUA_GCCOUNT,
-            GcOp::CountRemainderBytes => ffi::LUA_GCCOUNTB,
         };
         // SAFETY: invariant.
         unsafe { ffi::lua_gc(self.as_ptr(), op, data) }
@@ -521,12 +519,6 @@ impl Lua {
         unsafe {
             ffi::lua_sethook(self.as_ptr(), hook, mask, count);
         }
-    }
-
-    /// Coroutine status (`lua_status`): 0 normal/dead, 1 suspended.
-    pub fn status(self) -> c_int {
-        // SAFETY: invariant.
-        unsafe { ffi::lua_status(self.as_ptr()) }
     }
 
     // ---- raising errors (only from our C functions, see callback.rs) ----
@@ -611,8 +603,6 @@ impl Lua {
 pub enum GcOp {
     Collect,
     Step,
-    CountKb,
-    CountRemainderBytes,
 }
 
 unsafe extern "C-unwind" fn unused_terminator(_l: *mut RawState) -> c_int {

@@ -10,7 +10,7 @@ use std::ptr::NonNull;
 use redis_module::raw;
 use smallvec::SmallVec;
 
-use crate::convert::cut_at_nul;
+use crate::util::cut_at_nul;
 
 pub use raw::{RedisModuleCtx, RedisModuleString};
 
@@ -435,14 +435,6 @@ impl Drop for CallReply {
 
 /// An ACL user handle, freed on drop.
 pub struct User(NonNull<raw::RedisModuleUser>);
-
-/// What an ACL check refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AclDenied {
-    Command,
-    Key,
-    Channel,
-}
 
 impl User {
     /// Whether the user may run `argv` (command, keys and channels).

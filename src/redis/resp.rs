@@ -1,6 +1,6 @@
 //! A small RESP reader for the replies luax inspects itself (COMMAND INFO, CONFIG GET).
 
-use crate::convert::integer::parse_strict_i64;
+use crate::util::integer::parse_strict_i64;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

@@ -684,7 +684,7 @@ mod tests {
 
     #[test]
     fn plain_numbers_read_as_strtod_reads_them() {
-        let mut rng = crate::lua::testing::XorShift::new(0x1234_5678_9ABC_DEF1);
+        let mut rng = crate::vm::testing::XorShift::new(0x1234_5678_9ABC_DEF1);
         let mut next = move |m: u64| rng.below(m);
         let mut texts: Vec<String> = [
             "0",
@@ -747,7 +747,7 @@ mod tests {
 
     #[test]
     fn plain_runs_stop_at_quote_backslash_or_nul() {
-        let mut rng = crate::lua::testing::XorShift::new(0x2545_F491_4F6C_DD1D);
+        let mut rng = crate::vm::testing::XorShift::new(0x2545_F491_4F6C_DD1D);
         for _ in 0..100_000 {
             let state = rng.next_u64();
             let len = (state % 40) as usize;

@@ -8,9 +8,9 @@
 use std::ffi::c_int;
 
 use super::{return_buffer, settings_and_buffer, Settings};
-use crate::convert::numfmt::{c_double_to_i32, write_g, write_i64};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{Lua, Type};
+use crate::util::numfmt::{c_double_to_i32, write_g, write_i64};
 
 /// Escape for each byte, or empty when the byte is copied as is.
 static ESCAPES: [&[u8]; 256] = escape_table();
@@ -514,7 +514,7 @@ pub fn encode(lua: Lua) -> LuaResult<c_int> {
 #[cfg(test)]
 mod tests {
     use super::append_g;
-    use crate::convert::numfmt::format_g;
+    use crate::util::numfmt::format_g;
 
     fn g(d: f64, prec: i32) -> String {
         let mut out = Vec::new();
@@ -524,7 +524,7 @@ mod tests {
 
     #[test]
     fn word_test_matches_table() {
-        let mut rng = crate::lua::testing::XorShift::new(0x1234_5678_9ABC_DEF1);
+        let mut rng = crate::vm::testing::XorShift::new(0x1234_5678_9ABC_DEF1);
         for _ in 0..200_000 {
             let state = rng.next_u64();
             // Bias bytes towards the interesting values.
@@ -541,7 +541,7 @@ mod tests {
 
     #[test]
     fn next_escape_finds_the_first_byte_to_escape() {
-        let mut rng = crate::lua::testing::XorShift::new(0x9E37_79B9_7F4A_7C15);
+        let mut rng = crate::vm::testing::XorShift::new(0x9E37_79B9_7F4A_7C15);
         for _ in 0..200_000 {
             let state = rng.next_u64();
             let len = (state % 41) as usize;
@@ -563,7 +563,7 @@ mod tests {
 
     #[test]
     fn fast_g_matches_exact_formatter() {
-        let mut rng = crate::lua::testing::XorShift::new(0x2545_F491_4F6C_DD1D);
+        let mut rng = crate::vm::testing::XorShift::new(0x2545_F491_4F6C_DD1D);
         let mut next = move || rng.next_u64();
         let mut values = vec![
             0.1,

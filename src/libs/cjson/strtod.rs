@@ -344,7 +344,7 @@ mod tests {
 
     #[test]
     fn fast_path_agrees_with_full_parser() {
-        let mut rng = crate::lua::testing::XorShift::new(0x9E37_79B9_7F4A_7C15);
+        let mut rng = crate::vm::testing::XorShift::new(0x9E37_79B9_7F4A_7C15);
         let mut next = move || rng.next_u64();
         for _ in 0..200_000 {
             let r = next();

@@ -1,7 +1,7 @@
 //! Unit tests. Every expected reply below was produced by Redis 7.0.15's own EVAL (with the
 //! script hash zeroed), each script on a fresh scripting VM.
 
-use crate::lua::testing::{
+use crate::vm::testing::{
     colliding_keys, eval, eval_with, lua_list, new_vm, shared_key_sets, FakeHost, XorShift, DEEP_DUMP_LUA,
     SAME_LAYOUT_LUA,
 };

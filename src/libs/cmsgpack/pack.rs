@@ -4,9 +4,9 @@ use std::cell::Cell;
 use std::ffi::c_int;
 
 use super::ensure_stack;
-use crate::convert::numfmt::c_double_to_i64;
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{Lua, Type};
+use crate::util::numfmt::c_double_to_i64;
 
 /// Tables nested deeper than this are packed as nil (so self-references terminate).
 const MAX_NESTING: u32 = 16;

@@ -1,7 +1,7 @@
 //! Expected values were produced by native Redis 7.0.15 (`redis-server`, EVAL), with the
 //! script SHA in error replies replaced by the zeros the test VM uses.
 
-use crate::lua::testing::{
+use crate::vm::testing::{
     colliding_keys, eval_with, lua_list, new_vm, shared_key_sets, FakeHost, XorShift, DEEP_DUMP_LUA, HEX_LUA,
     SAME_LAYOUT_LUA,
 };

@@ -134,8 +134,8 @@ fn redis_call_converts_replies() {
 }
 
 /// Runs a compiled body with KEYS/ARGV on an existing VM.
-fn run_with(vm: &super::vm::Vm, body: &str, keys: &[&[u8]], args: &[&[u8]]) -> String {
-    use super::vm::{Call, HookMode};
+fn run_with(vm: &super::Vm, body: &str, keys: &[&[u8]], args: &[&[u8]]) -> String {
+    use super::{Call, HookMode};
     let host = FakeHost::default();
     let mut out = crate::convert::sink::RespWriter::new(false);
     let f = vm.compile(body.as_bytes()).unwrap_or_else(|_| std::process::abort());
@@ -174,7 +174,7 @@ fn keys_and_argv_never_leak_between_runs() {
 /// Redis steps the collector every 50 runs; luax only when there is garbage to collect.
 #[test]
 fn periodic_gc_steps_follow_garbage_not_run_count() {
-    use super::vm::{Call, HookMode};
+    use super::{Call, HookMode};
     let vm = new_vm();
     let host = FakeHost::default();
     let run_many = |body: &str, times: usize| {

@@ -4,9 +4,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use super::host::{self, Interrupt};
-use super::state::{Debug, Lua, RawState, MASK_LINE};
 use crate::convert::to_lua::push_error_table;
 use crate::error::KILLED_TEXT;
+use crate::lua::state::{Debug, Lua, RawState, MASK_LINE};
 
 /// Chunk name of Redis's error handler (see `vm::ERROR_HANDLER_SOURCE`).
 const ERROR_HANDLER_CHUNK: &[u8] = b"@err_handler_def";

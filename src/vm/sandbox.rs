@@ -3,10 +3,10 @@
 
 use std::ffi::c_int;
 
-use super::callback::{LuaResult, Raise};
 use super::host;
-use super::state::{Lua, Type};
 use crate::error::vm as msg;
+use crate::lua::callback::{LuaResult, Raise};
+use crate::lua::state::{Lua, Type};
 
 /// Globals the libraries may define while the VM is built (Redis 7.0's allow lists, minus
 /// `setfenv`, `getfenv` and `newproxy`, which Debian's CVE-2025-46818 fix removes).
@@ -87,7 +87,7 @@ pub fn protected_table_error(lua: Lua) -> LuaResult<c_int> {
     if !lua.is_string(-1) {
         return Err(Raise::located(msg::PROTECTED_KEY_TYPE));
     }
-    let name = String::from_utf8_lossy(crate::convert::cut_at_nul(lua.to_bytes(-1).unwrap_or_default())).into_owned();
+    let name = String::from_utf8_lossy(crate::util::cut_at_nul(lua.to_bytes(-1).unwrap_or_default())).into_owned();
     Err(Raise::located(format!("{} '{name}'", msg::NONEXISTENT_GLOBAL)))
 }
 

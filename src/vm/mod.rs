@@ -2,14 +2,26 @@
 //! `redis` table, the same error handler, `_G` locked the same way; then compiling a script
 //! body and running it.
 
+pub mod errinfo;
+pub mod hook;
+pub mod host;
+pub mod random;
+pub mod redis_lib;
+pub mod sandbox;
+
+#[cfg(test)]
+pub mod testing;
+#[cfg(test)]
+mod tests;
+
 use std::cell::Cell;
 use std::ffi::{c_int, c_void};
 
-use super::callback::{LuaResult, Raise};
-use super::heap::{lua_alloc, Heap};
-use super::host::{self, Host};
-use super::state::{libs, GcOp, Lua, Status, Type, GLOBALS, REGISTRY};
-use super::{api, errinfo, hook, random, sandbox};
+use crate::lua::callback::{LuaResult, Raise};
+use crate::lua::heap::{lua_alloc, Heap};
+use crate::lua::state::{libs, GcOp, Lua, Status, Type, GLOBALS, REGISTRY};
+use host::Host;
+
 use crate::convert::sink::ReplySink;
 use crate::convert::to_reply::reply_from_lua;
 use crate::lua_fn;
@@ -204,16 +216,13 @@ impl Vm {
         Some(vm)
     }
 
-    pub fn lua(&self) -> Lua {
-        self.lua
-    }
-
     /// Bytes the VM currently holds.
     pub fn memory(&self) -> usize {
         self.heap.used()
     }
 
     /// GC steps taken by the every-`GC_PERIOD`-runs rule (not Lua's own collector).
+    #[cfg(test)]
     pub fn periodic_gc_steps(&self) -> u64 {
         self.periodic_gc_steps.get()
     }
@@ -258,7 +267,7 @@ impl Vm {
         self.keys.fill(lua, keys);
         self.argv.fill(lua, args);
         if let HookMode::Count(n) = hook_mode {
-            lua.set_hook(Some(hook::count_hook), super::state::MASK_COUNT, n);
+            lua.set_hook(Some(hook::count_hook), crate::lua::state::MASK_COUNT, n);
         }
         let status = host::with_current(host, || self.heap.enforced(|| lua.pcall(0, 1, -2)));
         let periodic_gc = CALLS_SINCE_GC.with(|c| {
@@ -338,7 +347,7 @@ fn build_environment(lua: Lua) -> LuaResult<c_int> {
     lua.open_lib(c"cmsgpack", lua_fn!(crate::libs::cmsgpack::luaopen));
     lua.open_lib(c"bit", lua_fn!(crate::libs::bit::luaopen));
 
-    lua.push_cfunction(lua_fn!(api::pcall));
+    lua.push_cfunction(lua_fn!(redis_lib::pcall));
     lua.set_field(GLOBALS, c"pcall");
 
     register_redis_table(lua, version);
@@ -351,11 +360,11 @@ fn build_environment(lua: Lua) -> LuaResult<c_int> {
     lua.set_field(GLOBALS, c"math");
 
     lua.get_field(GLOBALS, c"redis");
-    lua.push_cfunction(lua_fn!(api::breakpoint));
+    lua.push_cfunction(lua_fn!(redis_lib::breakpoint));
     lua.set_field(-2, c"breakpoint");
-    lua.push_cfunction(lua_fn!(api::debug));
+    lua.push_cfunction(lua_fn!(redis_lib::debug));
     lua.set_field(-2, c"debug");
-    lua.push_cfunction(lua_fn!(api::replicate_commands));
+    lua.push_cfunction(lua_fn!(redis_lib::replicate_commands));
     lua.set_field(-2, c"replicate_commands");
     lua.set_field(GLOBALS, c"redis");
 
@@ -393,9 +402,9 @@ fn register_redis_table(lua: Lua, version: ServerVersion) {
         lua.set_field(-2, name);
     };
     lua.create_table(0, 0);
-    set_fn(c"call", lua_fn!(api::redis_call));
-    set_fn(c"pcall", lua_fn!(api::redis_pcall));
-    set_fn(c"log", lua_fn!(api::log));
+    set_fn(c"call", lua_fn!(redis_lib::redis_call));
+    set_fn(c"pcall", lua_fn!(redis_lib::redis_pcall));
+    set_fn(c"log", lua_fn!(redis_lib::log));
     set_num(c"LOG_DEBUG", 0.0);
     set_num(c"LOG_VERBOSE", 1.0);
     set_num(c"LOG_NOTICE", 2.0);
@@ -403,16 +412,16 @@ fn register_redis_table(lua: Lua, version: ServerVersion) {
     set_num(c"REDIS_VERSION_NUM", f64::from((version.major << 16) | (version.minor << 8) | version.patch));
     lua.push_str(&format!("{}.{}.{}", version.major, version.minor, version.patch));
     lua.set_field(-2, c"REDIS_VERSION");
-    set_fn(c"setresp", lua_fn!(api::setresp));
-    set_fn(c"sha1hex", lua_fn!(api::sha1hex));
-    set_fn(c"error_reply", lua_fn!(api::error_reply));
-    set_fn(c"status_reply", lua_fn!(api::status_reply));
-    set_fn(c"set_repl", lua_fn!(api::set_repl));
+    set_fn(c"setresp", lua_fn!(redis_lib::setresp));
+    set_fn(c"sha1hex", lua_fn!(redis_lib::sha1hex));
+    set_fn(c"error_reply", lua_fn!(redis_lib::error_reply));
+    set_fn(c"status_reply", lua_fn!(redis_lib::status_reply));
+    set_fn(c"set_repl", lua_fn!(redis_lib::set_repl));
     set_num(c"REPL_NONE", 0.0);
     set_num(c"REPL_AOF", 1.0);
     set_num(c"REPL_SLAVE", 2.0);
     set_num(c"REPL_REPLICA", 2.0);
     set_num(c"REPL_ALL", 3.0);
-    set_fn(c"acl_check_cmd", lua_fn!(api::acl_check_cmd));
+    set_fn(c"acl_check_cmd", lua_fn!(redis_lib::acl_check_cmd));
     lua.set_field(GLOBALS, c"redis");
 }

@@ -3,15 +3,15 @@
 
 use std::ffi::c_int;
 
-use sha1::{Digest, Sha1};
+use crate::util::sha1_hex;
 use smallvec::SmallVec;
 
-use super::callback::{LuaResult, Raise};
 use super::host::{self, Host, LOG_DEBUG, LOG_WARNING};
-use super::state::{Lua, Type};
-use crate::convert::numfmt::{c_double_to_i32, write_g};
 use crate::convert::to_lua::{mark_error_counted, push_error_table, push_reply, ConvertError};
 use crate::error::LuaApiError;
+use crate::lua::callback::{LuaResult, Raise};
+use crate::lua::state::{Lua, Type};
+use crate::util::numfmt::{c_double_to_i32, write_g};
 
 /// Pushes an error table for `err` and raises it.
 fn raise_error_table(lua: Lua, err: LuaApiError) -> LuaResult<c_int> {
@@ -165,25 +165,13 @@ pub fn sha1hex(lua: Lua) -> LuaResult<c_int> {
     Ok(1)
 }
 
-/// Lowercase hex SHA1, as Redis names scripts.
-pub fn sha1_hex(data: &[u8]) -> [u8; 40] {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha1::digest(data);
-    let mut out = [0u8; 40];
-    for (i, b) in digest.iter().enumerate() {
-        out[i * 2] = HEX[usize::from(b >> 4)];
-        out[i * 2 + 1] = HEX[usize::from(b & 0xf)];
-    }
-    out
-}
-
 /// `redis.error_reply(s)`: `{err=...}` normalised like command errors.
 pub fn error_reply(lua: Lua) -> LuaResult<c_int> {
     if lua.top() != 1 || lua.type_of(-1) != Type::String {
         push_error_table(lua, LuaApiError::WrongArgsOrType.text().as_bytes());
         return Ok(1);
     }
-    let text = crate::convert::cut_at_nul(lua.to_bytes(-1).unwrap_or_default());
+    let text = crate::util::cut_at_nul(lua.to_bytes(-1).unwrap_or_default());
     if text.first() == Some(&b'-') {
         push_error_table(lua, text);
     } else {
@@ -308,7 +296,7 @@ pub fn pcall(lua: Lua) -> LuaResult<c_int> {
     let argc = lua.top();
     lua.push_bool(true);
     lua.insert(1);
-    if lua.pcall(argc - 1, super::state::MULTRET, 0) != super::state::Status::Ok {
+    if lua.pcall(argc - 1, crate::lua::state::MULTRET, 0) != crate::lua::state::Status::Ok {
         lua.remove(1);
         if lua.type_of(-1) == Type::Table {
             lua.get_field(-1, c"err");

@@ -6,10 +6,10 @@
 use std::cell::Cell;
 use std::ffi::c_int;
 
-use super::args::check_integer;
-use super::callback::{LuaResult, Raise};
 use super::host;
-use super::state::Lua;
+use crate::lua::args::check_integer;
+use crate::lua::callback::{LuaResult, Raise};
+use crate::lua::state::Lua;
 
 const MULTIPLIER: u64 = 0x5_DEEC_E66D;
 const ADDEND: u64 = 0xB;
@@ -95,12 +95,12 @@ mod tests {
         STATE.with(|s| s.set(INITIAL_STATE));
         let want = ["0.39646477363839", "0.84048536971234", "0.35333609737146", "0.44658343468168"];
         for w in want {
-            assert_eq!(crate::convert::numfmt::format_g(next_random(), 14), w);
+            assert_eq!(crate::util::numfmt::format_g(next_random(), 14), w);
         }
         srand48(1);
-        assert_eq!(crate::convert::numfmt::format_g(next_random(), 14), "0.041630344484761");
+        assert_eq!(crate::util::numfmt::format_g(next_random(), 14), "0.041630344484761");
         srand48(10);
-        assert_eq!(crate::convert::numfmt::format_g(next_random(), 14), "0.87885112309775");
-        assert_eq!(crate::convert::numfmt::format_g(next_random(), 14), "0.7958066229689");
+        assert_eq!(crate::util::numfmt::format_g(next_random(), 14), "0.87885112309775");
+        assert_eq!(crate::util::numfmt::format_g(next_random(), 14), "0.7958066229689");
     }
 }

@@ -3,13 +3,13 @@
 
 use std::ffi::c_int;
 
-use super::callback::LuaResult;
-use super::state::{Lua, Status, Type};
-use crate::convert::cut_at_nul;
 use crate::convert::sink::ReplySink;
 use crate::convert::to_reply::{crlf_to_spaces, error_text};
 use crate::error::{vm, ReplyError};
+use crate::lua::callback::LuaResult;
+use crate::lua::state::{Lua, Status, Type};
 use crate::lua_fn;
+use crate::util::cut_at_nul;
 
 /// Fields of an error table, read as Redis reads them (metamethods included).
 #[derive(Debug, Default)]

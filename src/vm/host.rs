@@ -13,8 +13,6 @@ pub enum Interrupt {
 
 /// Log levels as Redis numbers them (`redis.LOG_*`).
 pub const LOG_DEBUG: i32 = 0;
-pub const LOG_VERBOSE: i32 = 1;
-pub const LOG_NOTICE: i32 = 2;
 pub const LOG_WARNING: i32 = 3;
 
 pub trait Host {

@@ -85,6 +85,7 @@ pub fn write_i64(out: &mut impl ByteSink, v: i64) {
 }
 
 /// `%.<prec>g` as a String.
+#[cfg(test)]
 pub fn format_g(d: f64, prec: usize) -> String {
     let mut out = Vec::with_capacity(24);
     write_g(&mut out, d, prec);

@@ -5,7 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 
 use super::host::{Host, Interrupt};
-use super::vm::{ServerVersion, Vm};
+use super::{ServerVersion, Vm};
 use crate::convert::sink::RespWriter;
 
 #[derive(Default)]
