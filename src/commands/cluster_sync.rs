@@ -7,7 +7,7 @@ use std::cell::Cell;
 use super::with_engine;
 use crate::engine::registry_sync::{SyncState, DIGEST, FLUSH, HAVE, HAVE_REPLY, LOAD};
 use crate::redis::api::Ctx;
-use crate::vm::host::LOG_WARNING;
+use crate::util::LOG_WARNING;
 use crate::{cluster_receiver_fn, timer_fn};
 
 /// Between two digests: how soon a node that missed messages catches up.

@@ -196,7 +196,7 @@ impl Engine {
         let fresh = Vm::new(self.settings.version, self.settings.heap_limit).ok_or(ReplyError::VmUnavailable)?;
         self.scripts.clear();
         self.bodies_bytes = 0;
-        // The old VM is closed when replaced (after a full collection, see Vm::drop).
+        // The old VM is closed when replaced (after a full collection, see OwnedState::drop).
         self.vm = fresh;
         Ok(())
     }

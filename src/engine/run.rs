@@ -15,7 +15,8 @@ use super::server::CommandKind;
 use super::server::{ExecOptions, Server, ServerState};
 use crate::error::{LuaApiError, ReplyError};
 use crate::util::integer::parse_strict_i64;
-use crate::vm::host::{Host, Interrupt, LOG_WARNING};
+use crate::util::LOG_WARNING;
+use crate::vm::host::{Host, Interrupt};
 
 /// The running script, as seen from outside the run.
 #[derive(Default)]

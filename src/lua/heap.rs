@@ -1,9 +1,8 @@
-//! The Lua VM's allocator: libc memory (as Redis 7.0 gives its Lua), with a byte count for
+//! The Lua heap's accounting (the allocator itself is in `state`): libc memory (as Redis 7.0 gives its Lua), with a byte count for
 //! INFO and a ceiling so that a script building huge tables gets a Lua "not enough memory"
 //! error instead of taking the server down.
 
 use std::cell::Cell;
-use std::ffi::c_void;
 
 /// Accounting for one VM; lives in a Box whose address is the allocator's user data.
 #[derive(Debug, Default)]
@@ -43,33 +42,17 @@ impl Heap {
     pub fn set_limit(&self, limit: usize) {
         self.limit.set(limit);
     }
-}
 
-/// `lua_Alloc` over libc. Growing past the limit fails (Lua raises "not enough memory");
-/// shrinking and freeing always succeed, as Lua requires.
-///
-/// # Safety
-/// `ud` is the `Heap` given to `lua_newstate`; `ptr`/`osize` describe a block this function
-/// returned earlier (or null/0).
-pub unsafe extern "C" fn lua_alloc(ud: *mut c_void, ptr: *mut c_void, osize: usize, nsize: usize) -> *mut c_void {
-    // SAFETY: `ud` points to the Heap owned by the VM for the state's whole life.
-    let heap = unsafe { &*(ud as *const Heap) };
-    let old = if ptr.is_null() { 0 } else { osize };
-    if nsize == 0 {
-        // SAFETY: `ptr` came from realloc below (or is null).
-        unsafe { libc::free(ptr) };
-        heap.used.set(heap.used.get().saturating_sub(old));
-        return std::ptr::null_mut();
+    /// Whether a block may go from `old` to `new` bytes: growing past the limit fails (Lua
+    /// then raises "not enough memory"); shrinking and freeing always succeed, as Lua requires.
+    pub fn admit(&self, old: usize, new: usize) -> bool {
+        let limit = self.limit.get();
+        let after = self.used.get().saturating_sub(old).saturating_add(new);
+        new <= old || limit == 0 || after <= limit || !self.enforced.get()
     }
-    let after = heap.used.get().saturating_sub(old).saturating_add(nsize);
-    let limit = heap.limit.get();
-    if nsize > old && limit != 0 && after > limit && heap.enforced.get() {
-        return std::ptr::null_mut();
+
+    /// Records that a block went from `old` to `new` bytes.
+    pub fn record(&self, old: usize, new: usize) {
+        self.used.set(self.used.get().saturating_sub(old).saturating_add(new));
     }
-    // SAFETY: `ptr` is null or a live block from this allocator.
-    let p = unsafe { libc::realloc(ptr, nsize) };
-    if !p.is_null() {
-        heap.used.set(after);
-    }
-    p
 }

@@ -2,21 +2,27 @@
 //!
 //! [`Lua`] is a thin, copyable handle on a `lua_State` with one safe method per API call we
 //! use. Its invariants, which every `// SAFETY:` below relies on:
-//! * the pointer comes from [`Lua::new_state`] or from Lua calling one of our C functions or
-//!   hooks, and is only used on the thread that owns the VM (Redis's main thread);
+//! * the pointer comes from an [`OwnedState`] that is still alive, or from Lua calling one of
+//!   our C functions or hooks, and is only used on the thread that owns the VM (Redis's main
+//!   thread);
 //! * stack indices passed in are valid (acceptable indices, as the Lua manual defines them);
 //! * whoever pushes more than `LUA_MINSTACK` (20) values first reserves room with
 //!   [`Lua::check_stack`].
 //!
 //! Lua reports errors with `longjmp`. The raw (`rawget`/`rawset`) calls used here never raise,
 //! except on memory exhaustion; the few calls that can run metamethods or raise are named
-//! (`get_field`, `call`, the `raise_*` functions) and are only used where no Rust value with a
-//! destructor lives in the frames being unwound.
+//! (`get_field`, `call`) and are only used where no Rust value with a destructor lives in the
+//! frames being unwound. Rust functions raise errors by returning them: the trampolines here
+//! (`call_rust`, `call_hook`) raise after the Rust code has returned.
 
 use std::ffi::{c_int, c_void, CStr};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 
 use mlua_sys as ffi;
+
+use super::callback::{LuaResult, Raise};
+use super::heap::Heap;
 
 pub use ffi::lua_CFunction as CFunction;
 pub use ffi::lua_Debug as Debug;
@@ -108,11 +114,156 @@ impl Type {
     }
 }
 
-/// An allocator for [`Lua::new_state`]; same contract as `lua_Alloc`.
-pub type Allocator = ffi::lua_Alloc;
+/// A Lua state together with the heap its allocator accounts to. Dropping it runs a full
+/// collection (so finalizers see a whole VM, as Debian's CVE-2024-46981 fix does) and closes
+/// the state before the heap goes; `Lua` handles taken from it must not outlive it.
+pub struct OwnedState {
+    lua: Lua,
+    heap: Box<Heap>,
+}
 
-/// A hook function for [`Lua::set_hook`].
-pub type Hook = ffi::lua_Hook;
+impl OwnedState {
+    /// A new state whose allocator counts into a fresh heap; `None` if memory is refused.
+    pub fn new() -> Option<OwnedState> {
+        let heap = Box::new(Heap::new(0));
+        let ud = (&*heap as *const Heap).cast_mut().cast::<c_void>();
+        // SAFETY: `lua_alloc` follows lua_Alloc for user data pointing to a `Heap`; the boxed
+        // heap does not move and lives in this struct, whose Drop closes the state first.
+        let l = unsafe { ffi::lua_newstate(lua_alloc, ud) };
+        NonNull::new(l).map(|l| OwnedState { lua: Lua { l }, heap })
+    }
+
+    pub fn lua(&self) -> Lua {
+        self.lua
+    }
+
+    pub fn heap(&self) -> &Heap {
+        &self.heap
+    }
+}
+
+impl Drop for OwnedState {
+    fn drop(&mut self) {
+        self.lua.gc(GcOp::Collect, 0);
+        // SAFETY: the state is ours and closed once; handles copied from it are the owner's
+        // (the VM's) and die with it.
+        unsafe { ffi::lua_close(self.lua.as_ptr()) }
+    }
+}
+
+/// `lua_Alloc` over libc, accounted in the `Heap` given as user data (see `Heap::admit`).
+unsafe extern "C" fn lua_alloc(ud: *mut c_void, ptr: *mut c_void, osize: usize, nsize: usize) -> *mut c_void {
+    // SAFETY: `ud` is the boxed Heap of the OwnedState that created the state; it outlives
+    // every allocation of that state.
+    let heap = unsafe { &*(ud as *const Heap) };
+    let old = if ptr.is_null() { 0 } else { osize };
+    if nsize == 0 {
+        // SAFETY: `ptr` is null or a block from the realloc below.
+        unsafe { libc::free(ptr) };
+        heap.record(old, 0);
+        return std::ptr::null_mut();
+    }
+    if !heap.admit(old, nsize) {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: `ptr` is null or a live block from this allocator.
+    let p = unsafe { libc::realloc(ptr, nsize) };
+    if !p.is_null() {
+        heap.record(old, nsize);
+    }
+    p
+}
+
+/// A Rust function Lua can call: [`lua_fn!`](crate::lua_fn) makes one of a
+/// `fn(Lua) -> LuaResult<c_int>`.
+pub trait LuaFunction {
+    const FUNC: fn(Lua) -> LuaResult<c_int>;
+}
+
+/// The C function Lua calls for `F`.
+pub const fn c_function<F: LuaFunction>() -> CFunction {
+    call_rust::<F>
+}
+
+/// Runs `F::FUNC` for Lua: catches panics, and raises a Lua error only after the Rust function
+/// has returned and dropped everything it owned, so the `longjmp` never skips a destructor.
+unsafe extern "C-unwind" fn call_rust<F: LuaFunction>(l: *mut RawState) -> c_int {
+    // SAFETY: Lua calls C functions with its live state, on the VM's thread.
+    let lua = unsafe { Lua::from_raw(l) };
+    let raise = match catch_unwind(AssertUnwindSafe(|| (F::FUNC)(lua))) {
+        Ok(Ok(n)) => return n,
+        Ok(Err(raise)) => raise,
+        Err(_) => Raise::located(crate::error::INTERNAL_ERROR),
+    };
+    raise_now(lua, raise)
+}
+
+#[cold]
+#[inline(never)]
+fn raise_now(lua: Lua, raise: Raise) -> ! {
+    match raise {
+        Raise::Pushed => {}
+        Raise::Located(msg) => {
+            lua.push_where(1);
+            lua.push_bytes(&msg);
+            drop(msg);
+            lua.concat(2);
+        }
+        Raise::Arg(narg, msg) => {
+            // Keep the message in Lua memory so nothing Rust-owned outlives this frame (Lua
+            // strings are NUL-terminated).
+            lua.push_bytes(&msg);
+            drop(msg);
+            let text = lua.to_bytes(-1).map_or(std::ptr::null(), |b| b.as_ptr().cast());
+            // SAFETY: only reached from `call_rust`, directly inside a C function called by
+            // Lua; the message lives on the Lua stack and nothing in these frames needs drop.
+            unsafe { ffi::luaL_argerror(lua.as_ptr(), narg, text) };
+            unreachable_after_raise()
+        }
+    }
+    // SAFETY: as above; the error value is on top of the stack.
+    unsafe { ffi::lua_error(lua.as_ptr()) }
+}
+
+/// What a count hook decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HookVerdict {
+    Continue,
+    /// Raise the value the hook left on top of the stack.
+    RaisePushed,
+}
+
+/// A Rust count/line hook: `on_hook` gets the state and the chunk name of the running
+/// function (read only when asked for).
+pub trait LuaHook {
+    fn on_hook(lua: Lua, source: &dyn Fn() -> Vec<u8>) -> HookVerdict;
+}
+
+unsafe extern "C-unwind" fn call_hook<H: LuaHook>(l: *mut RawState, ar: *mut Debug) {
+    // SAFETY: Lua passes its live state to hooks.
+    let lua = unsafe { Lua::from_raw(l) };
+    let source = || {
+        if ar.is_null() {
+            return Vec::new();
+        }
+        // SAFETY: `ar` is the activation record of this hook call; "S" fills `source` with
+        // a NUL-terminated string owned by the running function's prototype.
+        unsafe {
+            if ffi::lua_getinfo(lua.as_ptr(), c"S".as_ptr(), ar) == 0 || (*ar).source.is_null() {
+                return Vec::new();
+            }
+            CStr::from_ptr((*ar).source).to_bytes().to_vec()
+        }
+    };
+    let verdict = catch_unwind(AssertUnwindSafe(|| H::on_hook(lua, &source)));
+    let raise = matches!(verdict, Ok(HookVerdict::RaisePushed));
+    drop(verdict);
+    if raise {
+        // SAFETY: raising from a hook is allowed; what this frame owned is dropped above (the
+        // closure owns nothing), so the longjmp skips no destructor.
+        unsafe { ffi::lua_error(lua.as_ptr()) };
+    }
+}
 
 /// Handle on a Lua state (or a coroutine of it). See the module docs for the invariants.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,23 +285,6 @@ impl Lua {
     #[inline]
     pub fn as_ptr(self) -> *mut RawState {
         self.l.as_ptr()
-    }
-
-    /// Creates a state with the given allocator; `None` if the allocator refused.
-    ///
-    /// # Safety
-    /// `alloc` must follow the `lua_Alloc` contract for user data `ud`, and `ud` must stay
-    /// valid until the state is closed.
-    pub unsafe fn new_state(alloc: Allocator, ud: *mut c_void) -> Option<Lua> {
-        // SAFETY: per the contract above.
-        let l = unsafe { ffi::lua_newstate(alloc, ud) };
-        NonNull::new(l).map(|l| Lua { l })
-    }
-
-    /// Closes the state; the handle (and every copy) must not be used afterwards.
-    pub fn close(self) {
-        // SAFETY: invariant; the caller drops all copies of the handle.
-        unsafe { ffi::lua_close(self.as_ptr()) }
     }
 
     // ---- stack ----
@@ -514,36 +648,15 @@ impl Lua {
         unsafe { ffi::lua_gc(self.as_ptr(), op, data) }
     }
 
-    pub fn set_hook(self, hook: Option<Hook>, mask: c_int, count: c_int) {
-        // SAFETY: invariant; hooks are extern "C-unwind" functions of ours.
-        unsafe {
-            ffi::lua_sethook(self.as_ptr(), hook, mask, count);
-        }
+    /// Arms the hook `H` for `mask` events (every `count` instructions with `MASK_COUNT`).
+    pub fn set_hook<H: LuaHook>(self, mask: c_int, count: c_int) {
+        // SAFETY: invariant; `call_hook::<H>` is a hook of ours that catches panics.
+        unsafe { ffi::lua_sethook(self.as_ptr(), Some(call_hook::<H>), mask, count) };
     }
 
-    // ---- raising errors (only from our C functions, see callback.rs) ----
-
-    /// Raises the value on top of the stack as a Lua error.
-    ///
-    /// # Safety
-    /// Must be called from a C function or hook invoked by Lua, with no Rust value that needs
-    /// dropping alive in the frames between here and that function's entry.
-    pub unsafe fn raise(self) -> ! {
-        // SAFETY: per the contract above, the longjmp skips only frames without destructors.
-        unsafe { ffi::lua_error(self.as_ptr()) }
-    }
-
-    /// `luaL_argerror(narg, msg)`; `msg` must be NUL-terminated and stay alive during the call.
-    ///
-    /// # Safety
-    /// As for [`Lua::raise`].
-    pub unsafe fn raise_arg_error(self, narg: c_int, msg: *const std::ffi::c_char) -> ! {
-        // SAFETY: per the contract of `raise`.
-        unsafe {
-            ffi::luaL_argerror(self.as_ptr(), narg, msg);
-        }
-        // luaL_argerror never returns.
-        unreachable_after_raise()
+    pub fn clear_hook(self) {
+        // SAFETY: invariant; a null hook disarms.
+        unsafe { ffi::lua_sethook(self.as_ptr(), None, 0, 0) };
     }
 
     /// `luaL_register(name, funcs)`: finds or creates the global table `name` (sized for the
@@ -570,24 +683,6 @@ impl Lua {
             self.set_field(-(nup + 2), name);
         }
         self.pop(nup);
-    }
-
-    /// The chunk name of the function a hook was called for.
-    ///
-    /// # Safety
-    /// `ar` must be the activation record Lua passed to the hook that is running.
-    pub unsafe fn hook_source<'a>(self, ar: *mut Debug) -> &'a [u8] {
-        if ar.is_null() {
-            return &[];
-        }
-        // SAFETY: per the contract; "S" fills `source` with a NUL-terminated string owned by
-        // the function's prototype.
-        unsafe {
-            if ffi::lua_getinfo(self.as_ptr(), c"S".as_ptr(), ar) == 0 || (*ar).source.is_null() {
-                return &[];
-            }
-            CStr::from_ptr((*ar).source).to_bytes()
-        }
     }
 
     /// Opens a standard library by calling its `luaopen_*` with the library name.

@@ -6,6 +6,10 @@ pub mod numfmt;
 
 use sha1::{Digest, Sha1};
 
+/// Log levels as Redis numbers them (`redis.LOG_*`, `RedisModule_Log`): debug to warning.
+pub const LOG_DEBUG: i32 = 0;
+pub const LOG_WARNING: i32 = 3;
+
 /// The bytes before the first NUL: what C code sees of a Lua string (Redis copies texts with
 /// `sdsnew` or `strchr`/`strlen`, which stop there).
 pub fn cut_at_nul(b: &[u8]) -> &[u8] {

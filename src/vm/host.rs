@@ -4,16 +4,14 @@
 use std::cell::Cell;
 use std::ptr::NonNull;
 
+use crate::util::LOG_WARNING;
+
 /// Outcome of the periodic interrupt check made by the instruction-count hook.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Interrupt {
     Continue,
     Kill,
 }
-
-/// Log levels as Redis numbers them (`redis.LOG_*`).
-pub const LOG_DEBUG: i32 = 0;
-pub const LOG_WARNING: i32 = 3;
 
 pub trait Host {
     /// Runs one command for `redis.call`/`redis.pcall`. On success hands the raw RESP reply

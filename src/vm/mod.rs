@@ -15,11 +15,10 @@ pub mod testing;
 mod tests;
 
 use std::cell::Cell;
-use std::ffi::{c_int, c_void};
+use std::ffi::c_int;
 
 use crate::lua::callback::{LuaResult, Raise};
-use crate::lua::heap::{lua_alloc, Heap};
-use crate::lua::state::{libs, GcOp, Lua, Status, Type, GLOBALS, REGISTRY};
+use crate::lua::state::{libs, GcOp, Lua, OwnedState, Status, Type, GLOBALS, MASK_COUNT, REGISTRY};
 use host::Host;
 
 use crate::convert::sink::ReplySink;
@@ -88,8 +87,9 @@ pub enum HookMode {
 }
 
 pub struct Vm {
+    /// The state's handle (a copy of `state.lua()`, for brevity).
     lua: Lua,
-    heap: Box<Heap>,
+    state: OwnedState,
     /// Registry reference to the error handler, pushed by every run.
     handler: c_int,
     keys: ArgTable,
@@ -191,14 +191,13 @@ fn store_items(lua: Lua, items: &[&[u8]]) {
 impl Vm {
     /// Builds a VM; `None` if the allocator refuses even that.
     pub fn new(version: ServerVersion, heap_limit: usize) -> Option<Vm> {
-        let heap = Box::new(Heap::new(0));
-        let ud = (&*heap as *const Heap).cast_mut().cast::<c_void>();
-        // SAFETY: `lua_alloc` follows lua_Alloc for a `Heap`, and the boxed heap lives in the
-        // Vm, which closes the state before dropping it.
-        let lua = unsafe { Lua::new_state(lua_alloc, ud) }?;
+        let state = OwnedState::new()?;
+        let lua = state.lua();
         lua.push_cfunction(lua_fn!(build_environment));
-        lua.push_light_userdata((&version as *const ServerVersion).cast_mut().cast());
-        if lua.pcall(1, 0, 0) != Status::Ok {
+        for part in [version.major, version.minor, version.patch] {
+            lua.push_number(f64::from(part));
+        }
+        if lua.pcall(3, 0, 0) != Status::Ok {
             return None;
         }
         lua.raw_get_str(GLOBALS, b"__redis__err__handler");
@@ -208,17 +207,17 @@ impl Vm {
             handler,
             keys: ArgTable::new(lua, b"KEYS"),
             argv: ArgTable::new(lua, b"ARGV"),
-            used_after_gc_step: Cell::new(heap.used()),
+            used_after_gc_step: Cell::new(state.heap().used()),
             periodic_gc_steps: Cell::new(0),
-            heap,
+            state,
         };
-        vm.heap.set_limit(heap_limit);
+        vm.state.heap().set_limit(heap_limit);
         Some(vm)
     }
 
     /// Bytes the VM currently holds.
     pub fn memory(&self) -> usize {
-        self.heap.used()
+        self.state.heap().used()
     }
 
     /// GC steps taken by the every-`GC_PERIOD`-runs rule (not Lua's own collector).
@@ -230,7 +229,7 @@ impl Vm {
     /// Compiles a script body (shebang line already blanked out) as chunk `@user_script`.
     pub fn compile(&self, body: &[u8]) -> Result<FunctionRef, Vec<u8>> {
         let lua = self.lua;
-        match self.heap.enforced(|| lua.load_buffer(body, c"@user_script")) {
+        match self.state.heap().enforced(|| lua.load_buffer(body, c"@user_script")) {
             Status::Ok => Ok(FunctionRef(lua.registry_ref())),
             status => {
                 let msg = lua.to_bytes(-1).map(<[u8]>::to_vec).unwrap_or_else(|| b"unknown error".to_vec());
@@ -267,17 +266,17 @@ impl Vm {
         self.keys.fill(lua, keys);
         self.argv.fill(lua, args);
         if let HookMode::Count(n) = hook_mode {
-            lua.set_hook(Some(hook::count_hook), crate::lua::state::MASK_COUNT, n);
+            lua.set_hook::<hook::CountHook>(MASK_COUNT, n);
         }
-        let status = host::with_current(host, || self.heap.enforced(|| lua.pcall(0, 1, -2)));
+        let status = host::with_current(host, || self.state.heap().enforced(|| lua.pcall(0, 1, -2)));
         let periodic_gc = CALLS_SINCE_GC.with(|c| {
             let n = c.get() + 1;
             c.set(if n == GC_PERIOD { 0 } else { n });
             n == GC_PERIOD
         });
-        if periodic_gc && self.heap.used() >= self.used_after_gc_step.get().saturating_add(GC_STEP_BYTES) {
+        if periodic_gc && self.state.heap().used() >= self.used_after_gc_step.get().saturating_add(GC_STEP_BYTES) {
             lua.gc(GcOp::Step, GC_PERIOD as c_int);
-            self.used_after_gc_step.set(self.heap.used());
+            self.used_after_gc_step.set(self.state.heap().used());
             self.periodic_gc_steps.set(self.periodic_gc_steps.get() + 1);
         }
         if status == Status::Ok {
@@ -286,11 +285,11 @@ impl Vm {
             errinfo::reply_error(lua, sha, sink);
         }
         if hook_mode != HookMode::Off {
-            lua.set_hook(None, 0, 0);
+            lua.clear_hook();
         }
         lua.set_top(base);
         // Also after a script that caught its own memory error and went on.
-        if status == Status::Memory || self.heap.near_limit() {
+        if status == Status::Memory || self.state.heap().near_limit() {
             self.reclaim();
         }
     }
@@ -309,24 +308,10 @@ impl Vm {
     }
 }
 
-impl Drop for Vm {
-    fn drop(&mut self) {
-        // A full collection first, so finalizers run on a whole VM (Debian's CVE-2024-46981
-        // fix does the same).
-        self.lua.gc(GcOp::Collect, 0);
-        self.lua.close();
-    }
-}
-
 /// Protected part of `Vm::new` (any Lua error, e.g. out of memory, aborts construction).
 fn build_environment(lua: Lua) -> LuaResult<c_int> {
-    // SAFETY-free: the version struct pointer is read immediately, while `Vm::new` waits.
-    let version = lua.to_userdata(1).cast::<ServerVersion>();
-    if version.is_null() {
-        return Err(Raise::located("missing server version"));
-    }
-    // SAFETY: `Vm::new` passes a pointer to a live ServerVersion and waits for this call.
-    let version = unsafe { *version };
+    let part = |idx| lua.to_number(idx) as u32;
+    let version = ServerVersion { major: part(1), minor: part(2), patch: part(3) };
     lua.set_top(0);
 
     // While libraries load, only allow-listed names become globals.

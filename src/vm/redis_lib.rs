@@ -6,12 +6,13 @@ use std::ffi::c_int;
 use crate::util::sha1_hex;
 use smallvec::SmallVec;
 
-use super::host::{self, Host, LOG_DEBUG, LOG_WARNING};
+use super::host::{self, Host};
 use crate::convert::to_lua::{mark_error_counted, push_error_table, push_reply, ConvertError};
 use crate::error::LuaApiError;
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{Lua, Type};
 use crate::util::numfmt::{c_double_to_i32, write_g};
+use crate::util::{LOG_DEBUG, LOG_WARNING};
 
 /// Pushes an error table for `err` and raises it.
 fn raise_error_table(lua: Lua, err: LuaApiError) -> LuaResult<c_int> {
