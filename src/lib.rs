@@ -19,6 +19,12 @@
 //! * [`error`]: every error text.
 //!
 //! Test-only edge: the unit tests of `libs` run Lua through `vm::testing`.
+//!
+//! `unsafe` is denied everywhere but at the FFI edges: `redis::api` (the module API),
+//! `redis::alloc` (the global allocator), `lua::state` (the Lua C API), `vm::host` (the
+//! running script's host, reached from Lua callbacks) and `module`'s `RedisModule_OnLoad`.
+
+#![deny(unsafe_code)]
 
 mod commands;
 mod convert;

@@ -123,6 +123,7 @@ fn log_sink(level: i32, msg: &[u8]) {
 ///
 /// # Safety
 /// Called by Redis with a valid load context and arguments.
+#[allow(unsafe_code)] // the entry point Redis looks up by name; it receives raw pointers
 #[no_mangle]
 pub unsafe extern "C" fn RedisModule_OnLoad(ctx: RawCtx, argv: *mut RawString, argc: c_int) -> c_int {
     // SAFETY: called once by Redis with its load context.

@@ -5,4 +5,5 @@
 pub mod args;
 pub mod callback;
 pub mod heap;
+#[allow(unsafe_code)]
 pub mod state;

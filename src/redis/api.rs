@@ -4,12 +4,14 @@
 //! calling through the function pointers is sound afterwards. A [`Ctx`] wraps the context
 //! Redis hands to a command or callback and is only used during that call, on the main thread.
 
-use std::ffi::{c_char, c_int, c_long, c_longlong, CStr, CString};
+use std::ffi::{c_char, c_int, c_long, c_longlong, c_uchar, c_void, CStr, CString};
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 
 use redis_module::raw;
 use smallvec::SmallVec;
 
+use crate::error::ReplyError;
 use crate::util::cut_at_nul;
 
 pub use raw::{RedisModuleCtx, RedisModuleString};
@@ -611,41 +613,6 @@ impl FilterCtx {
 /// with us while it runs, so it leaves their encoding as it is (`embstr`/`raw`).
 const MAX_INLINE_CALL_ARGS: usize = 64;
 
-/// Declares the `extern "C"` command filter callback `$name`, which hands the filter context
-/// to `$handler: fn(FilterCtx)`. A panic is caught: the command then goes on unchanged.
-#[macro_export]
-macro_rules! command_filter_fn {
-    ($name:ident => $handler:path) => {
-        /// # Safety
-        /// Called by Redis with the context of a command filter call.
-        pub unsafe extern "C" fn $name(fctx: $crate::redis::api::RawFilterCtx) {
-            // SAFETY: Redis passes the context of the filter call in progress.
-            if let Some(fctx) = unsafe { $crate::redis::api::FilterCtx::from_raw(fctx) } {
-                let handler: fn($crate::redis::api::FilterCtx) = $handler;
-                let _ = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| handler(fctx)));
-            }
-        }
-    };
-}
-
-/// Declares the `extern "C"` info callback `$name`, which hands the info context and the
-/// crash-report flag to `$handler: fn(InfoCtx, bool)`. A panic is caught.
-#[macro_export]
-macro_rules! info_fn {
-    ($name:ident => $handler:path) => {
-        /// # Safety
-        /// Called by Redis with the context of an INFO call.
-        pub unsafe extern "C" fn $name(ctx: $crate::redis::api::RawInfoCtx, for_crash_report: ::std::ffi::c_int) {
-            // SAFETY: Redis passes the context of the INFO call in progress.
-            if let Some(ctx) = unsafe { $crate::redis::api::InfoCtx::from_raw(ctx) } {
-                let handler: fn($crate::redis::api::InfoCtx, bool) = $handler;
-                let _ =
-                    ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| handler(ctx, for_crash_report != 0)));
-            }
-        }
-    };
-}
-
 /// The cluster bus (module messages) and timers, for the cluster-wide script registry.
 impl Ctx {
     /// Receives module messages of type `kind`; only called on a cluster node.
@@ -685,63 +652,206 @@ impl Ctx {
     }
 }
 
-/// A cluster node id as the bus hands it to a receiver.
-///
-/// # Safety
-/// `sender` must be null or point to the 40 bytes of a node id.
-pub unsafe fn node_id(sender: *const c_char) -> Option<[u8; 40]> {
-    if sender.is_null() {
-        return None;
-    }
-    // SAFETY: per the contract, 40 readable bytes.
-    let bytes = unsafe { std::slice::from_raw_parts(sender.cast::<u8>(), 40) };
-    bytes.try_into().ok()
+// ---- callbacks: Rust functions Redis calls ----
+//
+// Each kind of callback is a trait with one function; a generic `extern "C"` trampoline here
+// turns an implementation into the pointer Redis wants, so the unsafe part (reading what
+// Redis passes) stays in this file. The `*_fn!` macros declare such pointers for plain
+// functions. Panics are caught: a command replies an error, other callbacks do nothing.
+
+/// A command handler's body.
+pub trait CommandHandler {
+    const RUN: fn(Ctx, &[&[u8]]) -> Result<(), ReplyError>;
 }
 
-/// Declares the `extern "C"` cluster message receiver `$name`, which hands the context, the
-/// sender's node id, the message type and payload to `$handler`. A panic is caught.
+pub type RawCommandFn = unsafe extern "C" fn(RawCtx, *mut RawString, c_int) -> c_int;
+
+pub const fn command_callback<H: CommandHandler>() -> RawCommandFn {
+    call_command::<H>
+}
+
+unsafe extern "C" fn call_command<H: CommandHandler>(ctx: RawCtx, argv: *mut RawString, argc: c_int) -> c_int {
+    // SAFETY: Redis passes the context of the command being run.
+    let Some(ctx) = (unsafe { Ctx::from_raw(ctx) }) else {
+        return 1;
+    };
+    // SAFETY: Redis passes that command's `argc` arguments.
+    let args = unsafe { args(argv, argc) };
+    match catch_unwind(AssertUnwindSafe(|| (H::RUN)(ctx, &args))) {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => ctx.reply_error(&e.to_wire()),
+        Err(_) => ctx.reply_error(&ReplyError::Internal.to_wire()),
+    }
+    0
+}
+
+/// Declares `$name`, the C callback of the command handler `$handler`.
 #[macro_export]
-macro_rules! cluster_receiver_fn {
+macro_rules! command_fn {
     ($name:ident => $handler:path) => {
-        /// # Safety
-        /// Called by Redis with a module message from the cluster bus.
-        pub unsafe extern "C" fn $name(
-            ctx: *mut $crate::redis::api::RedisModuleCtx,
-            sender: *const ::std::ffi::c_char,
-            kind: u8,
-            payload: *const ::std::ffi::c_uchar,
-            len: u32,
-        ) {
-            // SAFETY: Redis passes the current context, the sender's id and `len` bytes.
-            let (ctx, sender, payload) = unsafe {
-                (
-                    $crate::redis::api::Ctx::from_raw(ctx),
-                    $crate::redis::api::node_id(sender),
-                    if payload.is_null() { &[][..] } else { ::std::slice::from_raw_parts(payload, len as usize) },
-                )
-            };
-            if let (Some(ctx), Some(sender)) = (ctx, sender) {
-                let handler: fn($crate::redis::api::Ctx, &[u8; 40], u8, &[u8]) = $handler;
-                let _ =
-                    ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| handler(ctx, &sender, kind, payload)));
+        #[allow(non_upper_case_globals)]
+        pub const $name: $crate::redis::api::RawCommandFn = {
+            struct Handler;
+            impl $crate::redis::api::CommandHandler for Handler {
+                const RUN: fn(
+                    $crate::redis::api::Ctx,
+                    &[&[u8]],
+                ) -> ::std::result::Result<(), $crate::error::ReplyError> = $handler;
             }
-        }
+            $crate::redis::api::command_callback::<Handler>()
+        };
     };
 }
 
-/// Declares the `extern "C"` timer callback `$name`, which hands the context to `$handler`.
+/// A command filter's body (it may rewrite the command through the context).
+pub trait FilterHandler {
+    const RUN: fn(FilterCtx);
+}
+
+pub type RawFilterFn = unsafe extern "C" fn(RawFilterCtx);
+
+pub const fn filter_callback<H: FilterHandler>() -> RawFilterFn {
+    call_filter::<H>
+}
+
+unsafe extern "C" fn call_filter<H: FilterHandler>(fctx: RawFilterCtx) {
+    // SAFETY: Redis passes the context of the filter call in progress.
+    if let Some(fctx) = unsafe { FilterCtx::from_raw(fctx) } {
+        let _ = catch_unwind(AssertUnwindSafe(|| (H::RUN)(fctx)));
+    }
+}
+
+/// Declares `$name`, the C callback of the command filter `$handler: fn(FilterCtx)`.
+#[macro_export]
+macro_rules! command_filter_fn {
+    ($name:ident => $handler:path) => {
+        #[allow(non_upper_case_globals)]
+        pub const $name: $crate::redis::api::RawFilterFn = {
+            struct Handler;
+            impl $crate::redis::api::FilterHandler for Handler {
+                const RUN: fn($crate::redis::api::FilterCtx) = $handler;
+            }
+            $crate::redis::api::filter_callback::<Handler>()
+        };
+    };
+}
+
+/// An INFO section's body; the flag says whether the info is for a crash report.
+pub trait InfoHandler {
+    const RUN: fn(InfoCtx, bool);
+}
+
+pub type RawInfoFn = unsafe extern "C" fn(RawInfoCtx, c_int);
+
+pub const fn info_callback<H: InfoHandler>() -> RawInfoFn {
+    call_info::<H>
+}
+
+unsafe extern "C" fn call_info<H: InfoHandler>(ctx: RawInfoCtx, for_crash_report: c_int) {
+    // SAFETY: Redis passes the context of the INFO call in progress.
+    if let Some(ctx) = unsafe { InfoCtx::from_raw(ctx) } {
+        let _ = catch_unwind(AssertUnwindSafe(|| (H::RUN)(ctx, for_crash_report != 0)));
+    }
+}
+
+/// Declares `$name`, the C callback of the INFO handler `$handler: fn(InfoCtx, bool)`.
+#[macro_export]
+macro_rules! info_fn {
+    ($name:ident => $handler:path) => {
+        #[allow(non_upper_case_globals)]
+        pub const $name: $crate::redis::api::RawInfoFn = {
+            struct Handler;
+            impl $crate::redis::api::InfoHandler for Handler {
+                const RUN: fn($crate::redis::api::InfoCtx, bool) = $handler;
+            }
+            $crate::redis::api::info_callback::<Handler>()
+        };
+    };
+}
+
+/// A cluster bus message receiver's body: context, sender's node id, type, payload.
+pub trait ClusterReceiver {
+    const RUN: fn(Ctx, &[u8; 40], u8, &[u8]);
+}
+
+pub type RawClusterReceiverFn = unsafe extern "C" fn(RawCtx, *const c_char, u8, *const c_uchar, u32);
+
+pub const fn cluster_receiver_callback<H: ClusterReceiver>() -> RawClusterReceiverFn {
+    call_cluster_receiver::<H>
+}
+
+unsafe extern "C" fn call_cluster_receiver<H: ClusterReceiver>(
+    ctx: RawCtx,
+    sender: *const c_char,
+    kind: u8,
+    payload: *const c_uchar,
+    len: u32,
+) {
+    // SAFETY: Redis passes the current context.
+    let Some(ctx) = (unsafe { Ctx::from_raw(ctx) }) else {
+        return;
+    };
+    if sender.is_null() {
+        return;
+    }
+    // SAFETY: the sender is a node id: 40 readable bytes.
+    let Ok(sender) = <[u8; 40]>::try_from(unsafe { std::slice::from_raw_parts(sender.cast::<u8>(), 40) }) else {
+        return;
+    };
+    let payload: &[u8] = if payload.is_null() {
+        &[]
+    } else {
+        // SAFETY: Redis passes `len` readable bytes of payload, alive during this call.
+        unsafe { std::slice::from_raw_parts(payload, len as usize) }
+    };
+    let _ = catch_unwind(AssertUnwindSafe(|| (H::RUN)(ctx, &sender, kind, payload)));
+}
+
+/// Declares `$name`, the C callback of the cluster message receiver `$handler`.
+#[macro_export]
+macro_rules! cluster_receiver_fn {
+    ($name:ident => $handler:path) => {
+        #[allow(non_upper_case_globals)]
+        pub const $name: $crate::redis::api::RawClusterReceiverFn = {
+            struct Handler;
+            impl $crate::redis::api::ClusterReceiver for Handler {
+                const RUN: fn($crate::redis::api::Ctx, &[u8; 40], u8, &[u8]) = $handler;
+            }
+            $crate::redis::api::cluster_receiver_callback::<Handler>()
+        };
+    };
+}
+
+/// A timer's body.
+pub trait TimerHandler {
+    const RUN: fn(Ctx);
+}
+
+pub type RawTimerFn = unsafe extern "C" fn(RawCtx, *mut c_void);
+
+pub const fn timer_callback<H: TimerHandler>() -> RawTimerFn {
+    call_timer::<H>
+}
+
+unsafe extern "C" fn call_timer<H: TimerHandler>(ctx: RawCtx, _data: *mut c_void) {
+    // SAFETY: Redis passes the context of the timer call.
+    if let Some(ctx) = unsafe { Ctx::from_raw(ctx) } {
+        let _ = catch_unwind(AssertUnwindSafe(|| (H::RUN)(ctx)));
+    }
+}
+
+/// Declares `$name`, the C callback of the timer handler `$handler: fn(Ctx)`.
 #[macro_export]
 macro_rules! timer_fn {
     ($name:ident => $handler:path) => {
-        /// # Safety
-        /// Called by Redis when a timer fires.
-        pub unsafe extern "C" fn $name(ctx: *mut $crate::redis::api::RedisModuleCtx, _data: *mut ::std::ffi::c_void) {
-            // SAFETY: Redis passes the context of the timer call.
-            if let Some(ctx) = unsafe { $crate::redis::api::Ctx::from_raw(ctx) } {
-                let handler: fn($crate::redis::api::Ctx) = $handler;
-                let _ = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| handler(ctx)));
+        #[allow(non_upper_case_globals)]
+        pub const $name: $crate::redis::api::RawTimerFn = {
+            struct Handler;
+            impl $crate::redis::api::TimerHandler for Handler {
+                const RUN: fn($crate::redis::api::Ctx) = $handler;
             }
-        }
+            $crate::redis::api::timer_callback::<Handler>()
+        };
     };
 }
 

@@ -3,7 +3,9 @@
 //! drop-in command filter and the INFO section.
 
 #[cfg(not(test))]
+#[allow(unsafe_code)]
 pub mod alloc;
+#[allow(unsafe_code)]
 pub mod api;
 pub mod cmdtable;
 pub mod config;

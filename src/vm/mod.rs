@@ -4,6 +4,7 @@
 
 pub mod errinfo;
 pub mod hook;
+#[allow(unsafe_code)]
 pub mod host;
 pub mod random;
 pub mod redis_lib;
