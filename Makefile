@@ -50,7 +50,7 @@ fresh-cargo-home: apt-deps
 	CARGO_HOME=$$home CARGO_TARGET_DIR=$$home/target cargo check --locked --quiet --lib
 
 unit: apt-deps
-	cargo test --release
+	cargo test --release --features lua-apicheck
 
 pytest: build $(VENV)/.installed
 	LUAX_MODULE=$(abspath $(MODULE)) $(PYTHON) -m pytest -q tests

@@ -77,6 +77,9 @@ fn main() {
         .define("LUA_ANSI", None)
         .flag_if_supported("-fvisibility=hidden")
         .flag_if_supported("-fno-strict-aliasing");
+    if env::var_os("CARGO_FEATURE_LUA_APICHECK").is_some() {
+        build.define("LUA_USE_APICHECK", None);
+    }
     for file in LUA_SOURCES {
         build.file(work.join(file));
     }

@@ -115,6 +115,25 @@ fn parse_ms(value: &[u8]) -> Option<u64> {
     std::str::from_utf8(value).ok()?.parse().ok()
 }
 
+/// Panics are caught at every C edge (a command then answers "internal error in luax (see the
+/// server log)"); this hook writes each one to the Redis log, once, so that is true.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| host::log_warning(&panic_line(info))));
+}
+
+fn panic_line(info: &std::panic::PanicHookInfo<'_>) -> String {
+    let payload = info
+        .payload()
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    match info.location() {
+        Some(at) => format!("luax: internal error (panic) at {}:{}: {payload}", at.file(), at.line()),
+        None => format!("luax: internal error (panic): {payload}"),
+    }
+}
+
 fn log_sink(level: i32, msg: &[u8]) {
     api::log_raw(None, level, msg);
 }
@@ -151,6 +170,7 @@ pub unsafe extern "C" fn RedisModule_OnLoad(ctx: RawCtx, argv: *mut RawString, a
 fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
     let options = Options::parse(args)?;
     host::set_logger(log_sink);
+    install_panic_hook();
     let (major, minor, patch) = ctx.server_version();
     let settings = Settings {
         version: ServerVersion { major, minor, patch },
@@ -298,6 +318,25 @@ mod tests {
     fn parse(args: &[&str]) -> Result<Options, String> {
         let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
         Options::parse(&args)
+    }
+
+    #[test]
+    fn a_panic_is_written_to_the_log_once() {
+        thread_local! {
+            static LINES: std::cell::RefCell<Vec<String>> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        fn capture(_level: i32, msg: &[u8]) {
+            LINES.with(|l| l.borrow_mut().push(String::from_utf8_lossy(msg).into_owned()));
+        }
+        host::set_logger(capture);
+        install_panic_hook();
+        let caught = catch_unwind(|| panic!("boom {}", 7));
+        drop(std::panic::take_hook());
+        assert!(caught.is_err());
+        let lines = LINES.with(|l| l.borrow().clone());
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(lines[0].starts_with("luax: internal error (panic) at src/module.rs:"), "{}", lines[0]);
+        assert!(lines[0].ends_with(": boom 7"), "{}", lines[0]);
     }
 
     #[test]

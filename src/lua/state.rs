@@ -201,6 +201,11 @@ unsafe extern "C-unwind" fn call_rust<F: LuaFunction>(l: *mut RawState) -> c_int
 #[cold]
 #[inline(never)]
 fn raise_now(lua: Lua, raise: Raise) -> ! {
+    // The error may be that the stack is full (a nesting limit). The message needs room;
+    // this frame's values can go, the error unwinds them anyway.
+    if !matches!(raise, Raise::Pushed) && !lua.check_stack(3) {
+        lua.set_top(0);
+    }
     match raise {
         Raise::Pushed => {}
         Raise::Located(msg) => {
