@@ -3,6 +3,8 @@
 
 pub mod checks;
 pub mod cluster;
+#[cfg(test)]
+mod fake;
 pub mod flags;
 pub mod prepare;
 pub mod registry_sync;
@@ -11,6 +13,8 @@ pub mod script_client;
 pub mod server;
 pub mod shebang;
 pub mod stats;
+#[cfg(test)]
+mod tests;
 
 use std::rc::Rc;
 

@@ -1,5 +1,5 @@
 //! What the engine needs from Redis, as a trait (implemented over the module API in
-//! `crate::redis`, faked in tests).
+//! `crate::redis`, faked by `engine::fake` in the unit tests).
 
 /// Commands a script's run handles specially (see `script_client` and `run`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
