@@ -7,7 +7,7 @@
 
 use std::ffi::c_int;
 
-use super::strtod::{starts_with_ignore_case, strtod};
+use super::strtod::{exact_decimal, starts_with_ignore_case, strtod};
 use super::{settings, Settings};
 use crate::libs::key_cache::KeyCache;
 use crate::libs::layout::{lua_hash, Planner, MAX_KEYS};
@@ -162,12 +162,9 @@ fn plain_run(s: &[u8]) -> usize {
     i
 }
 
-/// Powers of ten exact as doubles.
-const POW10: [f64; 16] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15];
-
 /// The common JSON number `-?(0|[1-9][0-9]*)(\.[0-9]+)?` with at most 15 digits and no
-/// exponent after it: the mantissa and the power of ten are exact doubles, so one division
-/// rounds correctly, as strtod does. `None` for anything else (strtod then reads it).
+/// exponent after it, scanned in one pass; the value is `exact_decimal`'s, as strtod's fast
+/// path gives it. `None` for anything else (strtod then reads it).
 #[inline]
 fn plain_number(s: &[u8]) -> Option<(f64, usize)> {
     let negative = s.first() == Some(&b'-');
@@ -211,7 +208,7 @@ fn plain_number(s: &[u8]) -> Option<(f64, usize)> {
     if matches!(s.get(i), Some(b'e' | b'E' | b'.' | b'x' | b'X')) {
         return None;
     }
-    let v = m as f64 / POW10[frac_len];
+    let v = exact_decimal(m, -(frac_len as i64))?;
     Some((if negative { -v } else { v }, i))
 }
 

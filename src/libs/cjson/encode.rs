@@ -7,6 +7,7 @@
 
 use std::ffi::c_int;
 
+use super::strtod::POW10;
 use super::{return_buffer, settings_and_buffer, Settings};
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::{Lua, Type};
@@ -149,8 +150,6 @@ fn append_escaped(out: &mut Vec<u8>, s: &[u8], first: usize) -> LuaResult<()> {
     Ok(())
 }
 
-const POW10: [f64; 15] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14];
-
 /// Whether `d` (finite, |d| < 2^63) has no fractional part; cheaper than `fract`, which is a
 /// libm call on baseline x86-64.
 #[inline]
@@ -198,7 +197,7 @@ fn append_short_decimal(out: &mut Vec<u8>, d: f64, prec: usize) -> bool {
         return false;
     }
     let limit = POW10[prec];
-    for (k, &scale) in POW10.iter().enumerate().skip(1) {
+    for (k, &scale) in POW10[..=14].iter().enumerate().skip(1) {
         let m = a * scale;
         if m >= limit {
             return false;

@@ -106,14 +106,33 @@ fn decimal(s: &[u8], start: usize, negative: bool) -> Option<(f64, usize)> {
     Some((if negative { -v } else { v }, p))
 }
 
-const POW10: [f64; 23] = [
+/// Powers of ten exact as doubles (10^22 is the last one).
+pub(super) const POW10: [f64; 23] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
     1e21, 1e22,
 ];
 
-/// Clinger's fast path: a mantissa below 2^53 and a power of ten up to 10^22 are exact
-/// doubles, so one multiplication or division rounds correctly. `None` when it does not
-/// apply. `text` is `digits[.digits][e[+-]digits]` (either digit run may be empty).
+/// `mantissa * 10^scale` when one exact operation gives it correctly rounded (Clinger's
+/// fast path: a mantissa up to 2^53 and a power of ten up to 10^22 are exact doubles).
+#[inline]
+pub(super) fn exact_decimal(mantissa: u64, scale: i64) -> Option<f64> {
+    if mantissa > 1 << 53 {
+        return None;
+    }
+    let m = mantissa as f64;
+    if scale == 0 {
+        Some(m)
+    } else if (-22..0).contains(&scale) {
+        Some(m / POW10[(-scale) as usize])
+    } else if (1..=22).contains(&scale) {
+        Some(m * POW10[scale as usize])
+    } else {
+        None
+    }
+}
+
+/// strtod's fast path (`exact_decimal`) for `text` = `digits[.digits][e[+-]digits]` (either
+/// digit run may be empty); `None` when it does not apply.
 fn fast_decimal(text: &[u8]) -> Option<f64> {
     let mut mant: u64 = 0;
     let mut digits = 0;
@@ -158,19 +177,7 @@ fn fast_decimal(text: &[u8]) -> Option<f64> {
         }
         scale += if neg { -e } else { e };
     }
-    if mant > 1 << 53 {
-        return None;
-    }
-    let m = mant as f64;
-    if scale == 0 {
-        Some(m)
-    } else if (-22..0).contains(&scale) {
-        Some(m / POW10[(-scale) as usize])
-    } else if (1..=22).contains(&scale) {
-        Some(m * POW10[scale as usize])
-    } else {
-        None
-    }
+    exact_decimal(mant, scale)
 }
 
 /// Correctly rounded decimal conversion of `digits[.digits][e[+-]digits]` (no sign).
