@@ -4,7 +4,7 @@ use std::ffi::{c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use crate::commands::{cluster_sync, eval, install_engine, script};
-use crate::engine::run;
+use crate::engine::counters;
 use crate::engine::{Engine, Settings};
 use crate::redis::api::{self, Ctx, RawCtx, RawString, KEY_ACCESS, KEY_RO, KEY_RW, KEY_UPDATE};
 use crate::redis::register::{self, CommandDef};
@@ -178,7 +178,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
         kill_readonly_after_ms: options.busy_kill_readonly_ms,
     };
     let engine = Engine::new(settings).map_err(|e| String::from_utf8_lossy(&e.to_wire()).into_owned())?;
-    run::record_snapshot(engine.snapshot());
+    counters::record_snapshot(engine.snapshot());
     install_engine(engine);
 
     // getkeys-api: Redis 7.0 finds module command keys for cluster routing by asking the

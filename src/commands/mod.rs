@@ -6,7 +6,7 @@ pub mod script;
 
 use std::cell::RefCell;
 
-use crate::engine::{run, Engine};
+use crate::engine::{counters, Engine};
 use crate::error::ReplyError;
 
 thread_local! {
@@ -26,7 +26,7 @@ pub fn with_engine<R>(f: impl FnOnce(&mut Engine) -> Result<R, ReplyError>) -> R
         let engine = guard.as_mut().ok_or(ReplyError::VmUnavailable)?;
         let out = f(engine);
         // For INFO, which cannot borrow the engine while a script runs.
-        run::record_snapshot(engine.snapshot());
+        counters::record_snapshot(engine.snapshot());
         out
     })
 }

@@ -5,7 +5,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::{cluster_sync, with_engine};
 use crate::command_fn;
 use crate::engine::stats::unix_ms_of;
-use crate::engine::{normalize_sha, run, Origin, ScriptReport, Sha};
+use crate::engine::{busy, normalize_sha, Origin, ScriptReport, Sha};
 use crate::error::ReplyError;
 use crate::redis::api::{self, Ctx};
 
@@ -131,7 +131,7 @@ fn flush(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
 
 /// `LUAX.SCRIPT KILL`
 fn kill(ctx: Ctx, _argv: &[&[u8]]) -> Result<(), ReplyError> {
-    run::request_kill()?;
+    busy::request_kill()?;
     ctx.reply_status(b"OK");
     Ok(())
 }

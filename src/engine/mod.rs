@@ -1,8 +1,10 @@
 //! The scripting engine, independent of the module API: the SHA1-keyed script dictionary,
 //! compile-once caching, the checks before a run, and the run itself.
 
+pub mod busy;
 pub mod checks;
 pub mod cluster;
+pub mod counters;
 #[cfg(test)]
 mod fake;
 pub mod flags;
@@ -24,8 +26,9 @@ use crate::convert::sink::ReplySink;
 use crate::error::ReplyError;
 use crate::util::sha1_hex;
 use crate::vm::{Call, FunctionRef, HookMode, ServerVersion, Vm};
+use busy::RunGuard;
 use flags::ScriptFlags;
-use run::{Run, RunGuard};
+use run::Run;
 use server::Server;
 use stats::{Counts, RunRecord, ScriptStats};
 
@@ -186,8 +189,8 @@ impl Engine {
     }
 
     /// The figures `INFO luax` shows.
-    pub fn snapshot(&self) -> run::Snapshot {
-        run::Snapshot {
+    pub fn snapshot(&self) -> counters::Snapshot {
+        counters::Snapshot {
             scripts: self.scripts.len() as u64,
             vm_memory: self.vm.memory() as u64,
             vm_memory_limit: self.settings.heap_limit as u64,
@@ -209,7 +212,7 @@ impl Engine {
     /// `sink`, and adds the run to the script's statistics.
     pub fn run(&self, found: &Found, inv: &Invocation<'_>, server: &dyn Server, sink: &mut dyn ReplySink) {
         let Found { sha, script, stats } = found;
-        if run::is_running() {
+        if busy::is_running() {
             sink.error(&ReplyError::Reentrant.to_wire());
             return;
         }
@@ -225,12 +228,12 @@ impl Engine {
         let run = Run::new(server, state, mode, inv.keys, *sha, self.settings.kill_readonly_after_ms);
         let hook = if run.needs_hook() { HookMode::Count(HOOK_INSTRUCTIONS) } else { HookMode::Off };
         let db = server.selected_db();
-        run::bump(|c| &c.calls);
+        counters::bump(|c| &c.calls);
         let mut counting = ErrorCounting { inner: sink, errors: 0 };
         let call = Call { func: script.func, sha, keys: inv.keys, args: inv.args, hook };
         self.vm.run(&call, &run, &mut counting);
         if counting.errors > 0 {
-            run::bump(|c| &c.errors);
+            counters::bump(|c| &c.errors);
         }
         // The one clock read a run adds: its start was read by `Run::new`.
         let ended_us = server.now_us();

@@ -1,129 +1,21 @@
-//! One script run: the state Redis keeps in its `scriptRunCtx` (flags, dirty, protocol,
-//! replication target, timing, kill) and the bridge from the Lua side to the server.
-//!
-//! The part that `SCRIPT KILL` and `INFO` need while a script is running lives in a
-//! thread-local [`Status`] of plain cells: those commands run re-entrantly from inside the
-//! timeout hook (Redis yields to its event loop), so they must not touch the engine itself.
+//! One script run: the state Redis keeps in its `scriptRunCtx` (flags, protocol, replication
+//! target, timing, slot) and the bridge from the Lua side to the server (`Host`). What is seen
+//! from outside the run (busy, dirty, kill) is in `busy`; the INFO counters in `counters`.
 
 use std::cell::Cell;
 
+use super::busy::STATUS;
 use super::checks::{self, RunFlags};
 use super::cluster;
+use super::counters::bump;
 use super::prepare::RunMode;
 use super::script_client;
 use super::server::CommandKind;
 use super::server::{ExecOptions, Server, ServerState};
-use crate::error::{LuaApiError, ReplyError};
+use crate::error::LuaApiError;
 use crate::util::integer::parse_strict_i64;
 use crate::util::LOG_WARNING;
 use crate::vm::host::{Host, Interrupt};
-
-/// The running script, as seen from outside the run.
-#[derive(Default)]
-pub struct Status {
-    running: Cell<bool>,
-    killed: Cell<bool>,
-    dirty: Cell<bool>,
-    timed_out: Cell<bool>,
-    /// The caller is the master link or AOF: its scripts cannot be killed.
-    from_master: Cell<bool>,
-}
-
-thread_local! {
-    static STATUS: Status = Status::default();
-}
-
-/// Whether a script is running now.
-pub fn is_running() -> bool {
-    STATUS.with(|s| s.running.get())
-}
-
-/// `SCRIPT KILL`: flags the running script so the hook stops it at its next check.
-pub fn request_kill() -> Result<(), ReplyError> {
-    STATUS.with(|s| {
-        if !s.running.get() {
-            Err(ReplyError::NotBusy)
-        } else if s.from_master.get() {
-            Err(ReplyError::UnkillableMaster)
-        } else if s.dirty.get() {
-            Err(ReplyError::Unkillable)
-        } else {
-            s.killed.set(true);
-            Ok(())
-        }
-    })
-}
-
-/// Marks a run as started for the duration of the guard.
-pub struct RunGuard(());
-
-impl RunGuard {
-    pub fn start(from_master: bool) -> RunGuard {
-        STATUS.with(|s| {
-            s.running.set(true);
-            s.killed.set(false);
-            s.dirty.set(false);
-            s.timed_out.set(false);
-            s.from_master.set(from_master);
-        });
-        RunGuard(())
-    }
-}
-
-impl Drop for RunGuard {
-    fn drop(&mut self) {
-        STATUS.with(|s| {
-            s.running.set(false);
-            s.killed.set(false);
-        });
-    }
-}
-
-/// Counters for INFO: script runs, runs that replied with an error, runs stopped by SCRIPT
-/// KILL (or `busy-kill-readonly`), runs that went past `busy-reply-threshold`, and runs
-/// stopped by `busy-kill-readonly`.
-#[derive(Default)]
-pub struct Counters {
-    pub calls: Cell<u64>,
-    pub errors: Cell<u64>,
-    pub kills: Cell<u64>,
-    pub busy_events: Cell<u64>,
-    pub auto_kills: Cell<u64>,
-}
-
-thread_local! {
-    pub static COUNTERS: Counters = Counters::default();
-}
-
-pub fn bump(field: fn(&Counters) -> &Cell<u64>) {
-    COUNTERS.with(|c| {
-        let cell = field(c);
-        cell.set(cell.get() + 1);
-    });
-}
-
-/// Cache and VM figures for INFO, recorded after every luax command: INFO may run inside a
-/// script, while the engine itself is in use and cannot be asked.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct Snapshot {
-    pub scripts: u64,
-    pub vm_memory: u64,
-    pub vm_memory_limit: u64,
-    pub scripts_memory: u64,
-}
-
-thread_local! {
-    static SNAPSHOT: Cell<Snapshot> = Cell::new(Snapshot::default());
-}
-
-pub fn record_snapshot(snapshot: Snapshot) {
-    SNAPSHOT.with(|s| s.set(snapshot));
-}
-
-/// The figures as of the end of the last luax command.
-pub fn snapshot() -> Snapshot {
-    SNAPSHOT.with(Cell::get)
-}
 
 /// The host a script talks to during one run.
 pub struct Run<'a> {

@@ -4,9 +4,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use super::busy::request_kill;
 use super::cluster::key_slot;
+use super::counters::COUNTERS;
 use super::fake::FakeServer;
-use super::run::{request_kill, COUNTERS};
 use super::{Engine, Invocation, Origin, Settings};
 use crate::convert::sink::RespWriter;
 use crate::error::{LuaApiError, ReplyError, KILLED_TEXT};

@@ -2,11 +2,11 @@
 //!
 //! INFO can run inside a script (`redis.call('INFO')`), while the engine is in use, so this
 //! reads only thread-local cells: the counters the engine keeps and the snapshot recorded
-//! after every luax command (`engine::run::record_snapshot`).
+//! after every luax command (`engine::counters::record_snapshot`).
 
 use super::api::{Ctx, InfoCtx};
 use super::dropin;
-use crate::engine::run::{self, Counters, COUNTERS};
+use crate::engine::counters::{self, Counters, COUNTERS};
 use crate::info_fn;
 
 /// The crate version, as `INFO luax` shows it.
@@ -24,7 +24,7 @@ pub fn register(ctx: Ctx) -> Result<(), String> {
 info_fn!(info_callback => add_section);
 
 fn add_section(ctx: InfoCtx, _for_crash_report: bool) {
-    let snap = run::snapshot();
+    let snap = counters::snapshot();
     let counter = |field: fn(&Counters) -> u64| COUNTERS.with(field);
     // Redis prefixes each field with "luax_"; an empty section name means "luax".
     ctx.section(c"");
