@@ -52,7 +52,7 @@ impl Host for FakeHost {
 pub const VERSION: ServerVersion = ServerVersion { major: 7, minor: 0, patch: 15 };
 
 pub fn new_vm() -> Vm {
-    Vm::new(VERSION, 0).unwrap_or_else(|| std::process::abort())
+    Vm::new(VERSION, 0).expect("a VM")
 }
 
 /// Runs `body` and returns the exact RESP bytes the client would get (RESP2 or RESP3 client).

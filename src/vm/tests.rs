@@ -138,7 +138,7 @@ fn run_with(vm: &super::Vm, body: &str, keys: &[&[u8]], args: &[&[u8]]) -> Strin
     use super::{Call, HookMode};
     let host = FakeHost::default();
     let mut out = crate::convert::sink::RespWriter::new(false);
-    let f = vm.compile(body.as_bytes()).unwrap_or_else(|_| std::process::abort());
+    let f = vm.compile(body.as_bytes()).unwrap();
     let call = Call { func: f, sha: &[b'0'; 40], keys, args, hook: HookMode::Off };
     vm.run(&call, &host, &mut out);
     vm.release(f);
@@ -178,7 +178,7 @@ fn periodic_gc_steps_follow_garbage_not_run_count() {
     let vm = new_vm();
     let host = FakeHost::default();
     let run_many = |body: &str, times: usize| {
-        let f = vm.compile(body.as_bytes()).unwrap_or_else(|_| std::process::abort());
+        let f = vm.compile(body.as_bytes()).unwrap();
         for _ in 0..times {
             let mut out = crate::convert::sink::RespWriter::new(false);
             let call = Call { func: f, sha: &[b'0'; 40], keys: &[b"k"], args: &[b"v"], hook: HookMode::Off };
