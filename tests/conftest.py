@@ -165,6 +165,12 @@ class Server:
     def alive(self):
         return self.proc.poll() is None
 
+    def cpu_seconds(self):
+        """CPU time the server process has used (user + system), from /proc."""
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self):
         if self.proc.poll() is None:
             try:

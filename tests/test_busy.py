@@ -4,7 +4,6 @@ is the one native EVAL / SCRIPT KILL gives on the same server."""
 
 import re
 import threading
-import time
 
 import pytest
 
@@ -148,11 +147,14 @@ def test_blocked_client_survives(busy_server):
 
 def test_threshold_zero_disables_the_hook(start_server):
     server = start_server("nohook", extra_args=["--busy-reply-threshold", "0"])
-    job = Background(server, "LUAX.EVAL", "local t = redis.call('time') local s = t[1] "
-                     "while true do local n = redis.call('time') if n[1] - s >= 1 then break end end return 'done'", 0)
-    time.sleep(0.3)
-    # No yielding: the other client simply waits for the script to end.
     other = server.raw()
+    cpu_before = server.cpu_seconds()
+    job = Background(server, "LUAX.EVAL", "local t = redis.call('time') local s = t[1] "
+                     "while true do local n = redis.call('time') if n[1] - s >= 2 then break end end return 'done'", 0)
+    # The script is running once the (otherwise idle) server has spun for a while.
+    wait_until(lambda: server.cpu_seconds() - cpu_before >= 0.2, timeout=10, what="the script running")
+    # No yielding: the other client is not told BUSY; it waits for the script to end.
+    assert job.alive()
     assert other.call("PING") == b"+PONG\r\n"
     assert job.join() == b"$4\r\ndone\r\n"
 
