@@ -3,7 +3,7 @@
 //!
 //! Redis does not run stock Lua: its `deps/lua` carries changes a script can observe (string
 //! hash, read-only tables, no binary chunks, several security fixes). We take the pristine
-//! 5.1.5 sources kept in `build/lua-5.1.5/` (checked against `build/lua-5.1.5.sha1`, so an
+//! 5.1.5 sources kept in `vendor/lua-5.1.5/` (checked against `vendor/lua-5.1.5.sha1`, so an
 //! edited copy fails the build), copy them to `OUT_DIR`, apply the same changes
 //! as exact text substitutions (each must match once, so a different source fails the build
 //! loudly) and compile them with `cc`. `mlua-sys` (feature `external`) supplies the
@@ -98,8 +98,8 @@ fn apply(dir: &Path, patch: &lua_patches::Patch) {
 /// SHA-1 so the patches below always start from the released text.
 fn pristine_lua_sources() -> PathBuf {
     let manifest = PathBuf::from(env::var("CARGO_MANIFEST_DIR").expect("manifest dir"));
-    let dir = manifest.join("build/lua-5.1.5");
-    let sums_path = manifest.join("build/lua-5.1.5.sha1");
+    let dir = manifest.join("vendor/lua-5.1.5");
+    let sums_path = manifest.join("vendor/lua-5.1.5.sha1");
     println!("cargo:rerun-if-changed={}", dir.display());
     println!("cargo:rerun-if-changed={}", sums_path.display());
     let sums = fs::read_to_string(&sums_path).unwrap_or_else(|err| {
@@ -110,13 +110,13 @@ fn pristine_lua_sources() -> PathBuf {
         let (want, name) = line.split_once("  ").expect("sha1sum line: '<hex>  <file>'");
         let path = dir.join(name);
         let text = fs::read(&path).unwrap_or_else(|err| {
-            panic!("pristine Lua source {} is missing ({err}); restore build/lua-5.1.5 from git", path.display())
+            panic!("pristine Lua source {} is missing ({err}); restore vendor/lua-5.1.5 from git", path.display())
         });
         let got: String = Sha1::digest(&text).iter().map(|b| format!("{b:02x}")).collect();
         assert!(got == want, "{} is not the pristine Lua 5.1.5 file (sha1 {got}, expected {want})", path.display());
         listed += 1;
     }
-    let present = fs::read_dir(&dir).expect("read build/lua-5.1.5").count();
-    assert!(present == listed, "build/lua-5.1.5 holds {present} files but {listed} are listed in lua-5.1.5.sha1");
+    let present = fs::read_dir(&dir).expect("read vendor/lua-5.1.5").count();
+    assert!(present == listed, "vendor/lua-5.1.5 holds {present} files but {listed} are listed in lua-5.1.5.sha1");
     dir
 }
