@@ -3,14 +3,14 @@
 use std::ffi::{c_int, c_void};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::commands::{eval, install_engine, script};
+use crate::commands::{self, eval, install_engine, script};
 use crate::engine::run;
 use crate::engine::{Engine, Settings};
 use crate::lua::host;
 use crate::lua::vm::ServerVersion;
 use crate::redis::api::{self, Ctx, RawCtx, RawString, KEY_ACCESS, KEY_RO, KEY_RW, KEY_UPDATE};
 use crate::redis::register::{self, CommandDef};
-use crate::redis::{cmdtable, config, dropin, info};
+use crate::redis::{cmdtable, config, dropin, info, persist};
 
 pub const MODULE_NAME: &std::ffi::CStr = c"luax";
 /// Shown by MODULE LIST: the crate version as major*10000 + minor*100 + patch.
@@ -18,6 +18,8 @@ pub const MODULE_VERSION: c_int = encode_version(env!("CARGO_PKG_VERSION"));
 
 /// Default ceiling of the Lua heap.
 const DEFAULT_HEAP_LIMIT: usize = 1 << 30;
+/// Default cap on scripts known only from EVAL (Redis 7.4's fixed figure).
+const DEFAULT_MAX_EVAL_SCRIPTS: usize = 500;
 
 /// "1.2.3" -> 10203 (parts past the third, and anything after a non-digit, are ignored).
 const fn encode_version(version: &str) -> c_int {
@@ -35,19 +37,28 @@ const fn encode_version(version: &str) -> c_int {
     parts[0] * 10000 + parts[1] * 100 + parts[2]
 }
 
-/// Module arguments: `loadmodule libluax.so [dropin yes|no] [heap-limit <bytes>]`, names
-/// and values case-insensitive.
+/// Module arguments: `loadmodule libluax.so [dropin yes|no] [heap-limit <bytes>]
+/// [persist-scripts yes|no] [max-eval-scripts <n>]`, names and values case-insensitive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
     /// Serve EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (see `redis::dropin`).
     pub dropin: bool,
     /// Ceiling of the Lua heap in bytes (0: none).
     pub heap_limit: usize,
+    /// Save the script registry with the dataset and propagate its changes.
+    pub persist_scripts: bool,
+    /// Scripts known only from EVAL kept at most (0: no cap).
+    pub max_eval_scripts: usize,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { dropin: false, heap_limit: DEFAULT_HEAP_LIMIT }
+        Options {
+            dropin: false,
+            heap_limit: DEFAULT_HEAP_LIMIT,
+            persist_scripts: true,
+            max_eval_scripts: DEFAULT_MAX_EVAL_SCRIPTS,
+        }
     }
 }
 
@@ -64,12 +75,24 @@ impl Options {
             match name.to_ascii_lowercase().as_slice() {
                 b"dropin" => options.dropin = parse_yes_no(value).ok_or_else(bad)?,
                 b"heap-limit" => options.heap_limit = parse_memory(value).ok_or_else(bad)?,
-                _ => return Err(format!("luax: unknown module argument '{shown}' (known: dropin, heap-limit)")),
+                b"persist-scripts" => options.persist_scripts = parse_yes_no(value).ok_or_else(bad)?,
+                b"max-eval-scripts" => options.max_eval_scripts = parse_count(value).ok_or_else(bad)?,
+                _ => return Err(format!("luax: unknown module argument '{shown}' (known: {KNOWN_ARGUMENTS})")),
             }
             rest = tail;
         }
         Ok(options)
     }
+}
+
+const KNOWN_ARGUMENTS: &str = "dropin, heap-limit, persist-scripts, max-eval-scripts";
+
+/// A plain decimal count.
+fn parse_count(value: &[u8]) -> Option<usize> {
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(value).ok()?.parse().ok()
 }
 
 fn parse_yes_no(value: &[u8]) -> Option<bool> {
@@ -136,10 +159,23 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
     let options = Options::parse(args)?;
     host::set_logger(log_sink);
     let (major, minor, patch) = ctx.server_version();
-    let settings = Settings { version: ServerVersion { major, minor, patch }, heap_limit: options.heap_limit };
+    let settings = Settings {
+        version: ServerVersion { major, minor, patch },
+        heap_limit: options.heap_limit,
+        max_eval_scripts: options.max_eval_scripts,
+    };
     let engine = Engine::new(settings).map_err(|e| String::from_utf8_lossy(&e.to_wire()).into_owned())?;
     run::record_snapshot(engine.snapshot());
     install_engine(engine);
+    let store = persist::Store { save: commands::save_registry, restore: commands::restore_registry };
+    persist::register(ctx, options.persist_scripts, store)?;
+    // Commands that propagate a registry change must say so, or Redis would let them run
+    // while writes are paused (and abort when they propagate).
+    let (load_flags, flush_flags) = if options.persist_scripts {
+        (c"deny-script allow-stale may-replicate", c"deny-script may-replicate")
+    } else {
+        (c"deny-script allow-stale", c"deny-script")
+    };
 
     // getkeys-api: Redis 7.0 finds module command keys for cluster routing by asking the
     // command (its key specs serve COMMAND INFO / GETKEYS).
@@ -191,9 +227,17 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
             CommandDef {
                 name: c"load",
                 handler: Some(script::load_command),
-                flags: c"deny-script allow-stale",
+                flags: load_flags,
                 arity: 3,
                 summary: c"Loads a server-side Lua script to the script cache.",
+                key_flags: None,
+            },
+            CommandDef {
+                name: c"cache",
+                handler: Some(script::cache_command),
+                flags: load_flags,
+                arity: 3,
+                summary: c"Adds a server-side Lua script to the script cache as EVAL does (evictable).",
                 key_flags: None,
             },
             CommandDef {
@@ -207,7 +251,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
             CommandDef {
                 name: c"flush",
                 handler: Some(script::flush_command),
-                flags: c"deny-script",
+                flags: flush_flags,
                 arity: -2,
                 summary: c"Removes all server-side Lua scripts from the script cache.",
                 key_flags: None,
@@ -237,6 +281,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
         return Err("cannot subscribe to module changes".into());
     }
     info::register(ctx)?;
+    persist::check_aof(ctx);
     if options.dropin {
         dropin::enable(ctx)?;
         ctx.log(2, b"drop-in mode: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT are served by luax");
@@ -244,8 +289,12 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
     Ok(())
 }
 
-extern "C" fn on_config_change(_ctx: RawCtx, _event: api::RawEvent, _sub: u64, _data: *mut c_void) {
+extern "C" fn on_config_change(ctx: RawCtx, _event: api::RawEvent, _sub: u64, _data: *mut c_void) {
     config::invalidate();
+    // SAFETY: Redis passes the context of the event callback.
+    if let Some(ctx) = unsafe { Ctx::from_raw(ctx) } {
+        let _ = catch_unwind(AssertUnwindSafe(|| persist::check_aof(ctx)));
+    }
 }
 
 extern "C" fn on_module_change(_ctx: RawCtx, _event: api::RawEvent, _sub: u64, _data: *mut c_void) {
@@ -276,7 +325,14 @@ mod tests {
         assert_eq!(parse(&["dropin", "yes"]).map(|o| o.dropin), Ok(true));
         assert_eq!(parse(&["DropIn", "YES"]).map(|o| o.dropin), Ok(true));
         assert_eq!(parse(&["DROPIN", "No"]).map(|o| o.dropin), Ok(false));
-        assert_eq!(parse(&["heap-limit", "64mb", "dropin", "yes"]), Ok(Options { dropin: true, heap_limit: 64 << 20 }));
+        assert_eq!(
+            parse(&["heap-limit", "64mb", "dropin", "yes"]),
+            Ok(Options { dropin: true, heap_limit: 64 << 20, ..Options::default() })
+        );
+        assert_eq!(parse(&[]).map(|o| (o.persist_scripts, o.max_eval_scripts)), Ok((true, 500)));
+        assert_eq!(parse(&["Persist-Scripts", "NO"]).map(|o| o.persist_scripts), Ok(false));
+        assert_eq!(parse(&["max-eval-scripts", "0"]).map(|o| o.max_eval_scripts), Ok(0));
+        assert_eq!(parse(&["MAX-EVAL-SCRIPTS", "12345"]).map(|o| o.max_eval_scripts), Ok(12345));
         assert_eq!(parse(&["HEAP-LIMIT", "0"]).map(|o| o.heap_limit), Ok(0));
         assert_eq!(parse(&["heap-limit", "2G"]).map(|o| o.heap_limit), Ok(2_000_000_000));
         assert_eq!(parse(&["heap-limit", "1Kb"]).map(|o| o.heap_limit), Ok(1024));
@@ -291,7 +347,14 @@ mod tests {
         assert_eq!(parse(&["heap-limit", "mb"]), Err("luax: invalid value 'mb' for 'heap-limit'".into()));
         assert_eq!(
             parse(&["drop-in", "yes"]),
-            Err("luax: unknown module argument 'drop-in' (known: dropin, heap-limit)".into())
+            Err("luax: unknown module argument 'drop-in' (known: dropin, heap-limit, persist-scripts, max-eval-scripts)"
+                .into())
+        );
+        assert_eq!(parse(&["max-eval-scripts", "-1"]), Err("luax: invalid value '-1' for 'max-eval-scripts'".into()));
+        assert_eq!(parse(&["max-eval-scripts", "1k"]), Err("luax: invalid value '1k' for 'max-eval-scripts'".into()));
+        assert_eq!(
+            parse(&["persist-scripts", "maybe"]),
+            Err("luax: invalid value 'maybe' for 'persist-scripts'".into())
         );
     }
 }

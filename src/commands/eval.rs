@@ -6,6 +6,7 @@ use crate::convert::integer::parse_strict_i64;
 use crate::engine::{Invocation, Origin};
 use crate::error::ReplyError;
 use crate::redis::api::Ctx;
+use crate::redis::persist;
 use crate::redis::reply::ClientReply;
 use crate::redis::server::RedisServer;
 
@@ -62,8 +63,19 @@ fn run(ctx: Ctx, argv: &[&[u8]], source: Source, read_only: bool) -> Result<(), 
     let (keys, args) = rest.split_at(numkeys);
     with_engine(|engine| {
         let (sha, found) = match source {
-            Source::Body => engine.load(script, Origin::Eval)?,
-            Source::Sha => engine.find(script).ok_or(ReplyError::NoScript)?,
+            Source::Body => {
+                let admitted = engine.admit(script, Origin::Eval)?;
+                // Not from EVAL_RO: a read-only command may run while writes are paused,
+                // when Redis forbids any propagation.
+                if admitted.changed && !read_only {
+                    persist::propagate_script(ctx, script, Origin::Eval);
+                }
+                (admitted.sha, admitted.script)
+            }
+            Source::Sha => match engine.find(script) {
+                Some(found) => found,
+                None => return Err(engine.missing(script)),
+            },
         };
         let server = RedisServer::new(ctx);
         let inv = Invocation { keys, args, read_only };

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::ffi::c_int;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::engine::{run, Engine};
+use crate::engine::{run, Engine, Origin, Sha};
 use crate::error::ReplyError;
 use crate::redis::api::{self, Ctx, RawCtx, RawString};
 
@@ -31,6 +31,28 @@ pub fn with_engine<R>(f: impl FnOnce(&mut Engine) -> Result<R, ReplyError>) -> R
         run::record_snapshot(engine.snapshot());
         out
     })
+}
+
+/// Hands every script to `each` for an RDB save; false if the engine is in use (a save
+/// forked while a script ran).
+pub fn save_registry(each: &mut dyn FnMut(&[u8], Origin)) -> bool {
+    ENGINE.with(|cell| {
+        let Ok(guard) = cell.try_borrow() else {
+            return false;
+        };
+        let Some(engine) = guard.as_ref() else {
+            return false;
+        };
+        for record in engine.records() {
+            each(record.body, record.origin);
+        }
+        true
+    })
+}
+
+/// Replaces the registry with saved scripts; returns those that no longer compile.
+pub fn restore_registry(records: Vec<(Vec<u8>, Origin)>) -> Result<Vec<(Sha, Vec<u8>)>, ReplyError> {
+    with_engine(|engine| engine.restore(records))
 }
 
 pub type Handler = fn(Ctx, &[&[u8]]) -> Result<(), ReplyError>;

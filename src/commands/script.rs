@@ -1,16 +1,30 @@
-//! LUAX.SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP.
+//! LUAX.SCRIPT LOAD | EXISTS | FLUSH | KILL | HELP, and CACHE (what replicas and the AOF
+//! receive for a script first seen by EVAL).
 
 use super::with_engine;
 use crate::command_fn;
 use crate::engine::{run, Origin};
 use crate::error::ReplyError;
 use crate::redis::api::Ctx;
+use crate::redis::persist;
 
 /// `LUAX.SCRIPT LOAD script`
 fn load(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
+    admit(ctx, argv, Origin::Load)
+}
+
+/// `LUAX.SCRIPT CACHE script`: registers a script as EVAL does, without running it (evictable).
+fn cache(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
+    admit(ctx, argv, Origin::Eval)
+}
+
+fn admit(ctx: Ctx, argv: &[&[u8]], origin: Origin) -> Result<(), ReplyError> {
     let body = argv.get(2).copied().unwrap_or_default();
-    let (sha, _) = with_engine(|engine| engine.load(body, Origin::Load))?;
-    ctx.reply_bulk(&sha);
+    let admitted = with_engine(|engine| engine.admit(body, origin))?;
+    if admitted.changed {
+        persist::propagate_script(ctx, body, origin);
+    }
+    ctx.reply_bulk(&admitted.sha);
     Ok(())
 }
 
@@ -32,6 +46,7 @@ fn flush(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
         _ => return Err(ReplyError::FlushOption),
     }
     with_engine(|engine| engine.flush())?;
+    persist::propagate_flush(ctx);
     ctx.reply_status(b"OK");
     Ok(())
 }
@@ -72,6 +87,7 @@ fn help(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
 }
 
 command_fn!(load_command => load);
+command_fn!(cache_command => cache);
 command_fn!(exists_command => exists);
 command_fn!(flush_command => flush);
 command_fn!(kill_command => kill);

@@ -5,16 +5,18 @@ pub mod checks;
 pub mod cluster;
 pub mod flags;
 pub mod prepare;
+pub mod registry;
 pub mod run;
 pub mod script_client;
 pub mod server;
 pub mod shebang;
 
+use std::cell::Cell;
+
 use rustc_hash::FxHashMap;
 
 use crate::convert::sink::ReplySink;
 use crate::error::ReplyError;
-use crate::lua::api::sha1_hex;
 use crate::lua::vm::{Call, FunctionRef, HookMode, ServerVersion, Vm};
 use flags::ScriptFlags;
 use run::{Run, RunGuard};
@@ -42,11 +44,13 @@ pub enum Origin {
 }
 
 /// A script in the dictionary: the compiled function with its flags, the body it was
-/// compiled from, and how it got there.
+/// compiled from, how it got there, and when it last ran (for the EVAL cache's LRU).
 struct Entry {
     script: Script,
     body: Box<[u8]>,
     origin: Origin,
+    /// The engine's clock at the last EVAL/EVALSHA of this script (see `registry`).
+    last_used: Cell<u64>,
 }
 
 /// Settings that survive a SCRIPT FLUSH.
@@ -55,6 +59,8 @@ pub struct Settings {
     pub version: ServerVersion,
     /// Lua heap ceiling in bytes (0: none).
     pub heap_limit: usize,
+    /// Scripts known only from EVAL kept at most (least recently used evicted; 0: no cap).
+    pub max_eval_scripts: usize,
 }
 
 pub struct Engine {
@@ -62,6 +68,13 @@ pub struct Engine {
     scripts: FxHashMap<Sha, Entry>,
     bodies_bytes: usize,
     settings: Settings,
+    /// Ticks on every use of a script; an entry's `last_used` is a reading of it.
+    clock: Cell<u64>,
+    /// The scripts known only from EVAL, which the cap applies to (see `registry`).
+    evictable: Vec<Sha>,
+    /// Scripts restored from a saved registry that no longer compile: kept (and saved
+    /// again) so that nothing is dropped silently; EVALSHA reports why they cannot run.
+    broken: FxHashMap<Sha, registry::Broken>,
 }
 
 /// What a caller asks to run.
@@ -75,33 +88,39 @@ pub struct Invocation<'a> {
 impl Engine {
     pub fn new(settings: Settings) -> Result<Engine, ReplyError> {
         let vm = Vm::new(settings.version, settings.heap_limit).ok_or(ReplyError::VmUnavailable)?;
-        Ok(Engine { vm, scripts: FxHashMap::default(), bodies_bytes: 0, settings })
+        Ok(Engine {
+            vm,
+            scripts: FxHashMap::default(),
+            bodies_bytes: 0,
+            settings,
+            clock: Cell::new(0),
+            evictable: Vec::new(),
+            broken: FxHashMap::default(),
+        })
     }
 
     /// Compiles and caches `body` unless already cached; returns its SHA and the script
     /// (SCRIPT LOAD, and every EVAL of a body). Loading with `Origin::Load` marks a script
     /// first seen by EVAL as loaded.
     pub fn load(&mut self, body: &[u8], origin: Origin) -> Result<(Sha, Script), ReplyError> {
-        let sha = sha1_hex(body);
-        if let Some(entry) = self.scripts.get_mut(&sha) {
-            if origin == Origin::Load {
-                entry.origin = Origin::Load;
-            }
-            return Ok((sha, entry.script));
-        }
-        let (flags, shebang_len) = shebang::parse(body).map_err(ReplyError::Shebang)?;
-        // The shebang line is left out but its newline kept, so line numbers do not move.
-        let func = self.vm.compile(&body[shebang_len..]).map_err(ReplyError::Compile)?;
-        let script = Script { func, flags };
-        self.scripts.insert(sha, Entry { script, body: body.into(), origin });
-        self.bodies_bytes += body.len();
-        Ok((sha, script))
+        self.admit(body, origin).map(|admitted| (admitted.sha, admitted.script))
     }
 
-    /// The cached script named `sha` (any case), if any.
+    /// The cached script named `sha` (any case), if any; counts as a use for the LRU.
     pub fn find(&self, sha: &[u8]) -> Option<(Sha, Script)> {
         let key = normalize_sha(sha)?;
-        self.scripts.get(&key).map(|entry| (key, entry.script))
+        self.scripts.get(&key).map(|entry| {
+            entry.last_used.set(self.tick());
+            (key, entry.script)
+        })
+    }
+
+    /// The next reading of the use clock.
+    #[inline]
+    fn tick(&self) -> u64 {
+        let now = self.clock.get() + 1;
+        self.clock.set(now);
+        now
     }
 
     /// The body and origin of the cached script named `sha` (any case), if any.
@@ -110,8 +129,9 @@ impl Engine {
         self.scripts.get(&key).map(|entry| (&*entry.body, entry.origin))
     }
 
+    /// SCRIPT EXISTS: a lookup that is not a use.
     pub fn exists(&self, sha: &[u8]) -> bool {
-        self.find(sha).is_some()
+        normalize_sha(sha).is_some_and(|key| self.scripts.contains_key(&key))
     }
 
     /// Bytes of script bodies cached (for INFO, as Redis's `used_memory_scripts_eval`).
@@ -126,6 +146,7 @@ impl Engine {
             vm_memory: self.vm.memory() as u64,
             vm_memory_limit: self.settings.heap_limit as u64,
             scripts_memory: self.scripts_memory() as u64,
+            broken_scripts: self.broken_count() as u64,
         }
     }
 
@@ -133,6 +154,8 @@ impl Engine {
     pub fn flush(&mut self) -> Result<(), ReplyError> {
         let fresh = Vm::new(self.settings.version, self.settings.heap_limit).ok_or(ReplyError::VmUnavailable)?;
         self.scripts.clear();
+        self.evictable.clear();
+        self.broken.clear();
         self.bodies_bytes = 0;
         // The old VM is closed when replaced (after a full collection, see Vm::drop).
         self.vm = fresh;

@@ -79,13 +79,15 @@ impl Drop for RunGuard {
 }
 
 /// Counters for INFO: script runs, runs that replied with an error, runs stopped by SCRIPT
-/// KILL, and runs that went past `busy-reply-threshold`.
+/// KILL, runs that went past `busy-reply-threshold`, and scripts evicted.
 #[derive(Default)]
 pub struct Counters {
     pub calls: Cell<u64>,
     pub errors: Cell<u64>,
     pub kills: Cell<u64>,
     pub busy_events: Cell<u64>,
+    /// EVAL-born scripts dropped by the cache's cap (`engine::registry`).
+    pub evicted_scripts: Cell<u64>,
 }
 
 thread_local! {
@@ -107,6 +109,8 @@ pub struct Snapshot {
     pub vm_memory: u64,
     pub vm_memory_limit: u64,
     pub scripts_memory: u64,
+    /// Restored scripts that no longer compile (kept, see `engine::registry`).
+    pub broken_scripts: u64,
 }
 
 thread_local! {

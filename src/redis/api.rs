@@ -91,6 +91,15 @@ pub fn check_api() -> Option<&'static str> {
         RedisModule_SubscribeToServerEvent,
         RedisModule_IsKeysPositionRequest,
         RedisModule_KeyAtPos,
+        RedisModule_Replicate,
+        RedisModule_SetModuleOptions,
+        RedisModule_CreateDataType,
+        RedisModule_SaveUnsigned,
+        RedisModule_LoadUnsigned,
+        RedisModule_SaveStringBuffer,
+        RedisModule_LoadStringBuffer,
+        RedisModule_IsIOError,
+        RedisModule_Free,
     );
     None
 }
@@ -355,10 +364,132 @@ impl Ctx {
         unsafe { rm!(RedisModule_SubscribeToServerEvent)(self.ptr(), event, cb) == raw::REDISMODULE_OK as c_int }
     }
 
+    /// Propagates `cmd args...` to replicas and the AOF (with the command's own effects).
+    /// Takes one or two arguments, all luax propagates.
+    pub fn replicate(self, cmd: &CStr, args: &[&[u8]]) -> bool {
+        let f = rm!(RedisModule_Replicate);
+        // SAFETY: valid command context; one (char *, size_t) pair per "b"; Redis copies them.
+        let status = unsafe {
+            match args {
+                [a] => f(self.ptr(), cmd.as_ptr(), c"b".as_ptr(), a.as_ptr().cast::<c_char>(), a.len()),
+                [a, b] => f(
+                    self.ptr(),
+                    cmd.as_ptr(),
+                    c"bb".as_ptr(),
+                    a.as_ptr().cast::<c_char>(),
+                    a.len(),
+                    b.as_ptr().cast::<c_char>(),
+                    b.len(),
+                ),
+                _ => return false,
+            }
+        };
+        status == raw::REDISMODULE_OK as c_int
+    }
+
+    /// Tells Redis that luax checks for read errors itself (`Io::load_*` return `None`)
+    /// instead of having the server abort on a truncated or corrupt record.
+    pub fn handle_io_errors(self) {
+        // SAFETY: valid load context.
+        unsafe { rm!(RedisModule_SetModuleOptions)(self.ptr(), raw::REDISMODULE_OPTIONS_HANDLE_IO_ERRORS as c_int) };
+    }
+
+    /// Registers a data type that holds no keys, only module-wide (aux) data saved before
+    /// the keys. `aux_save: None` reads existing sections but writes none.
+    pub fn create_aux_type(
+        self,
+        name: &CStr,
+        encver: i32,
+        aux_load: raw::RedisModuleTypeAuxLoadFunc,
+        aux_save: raw::RedisModuleTypeAuxSaveFunc,
+    ) -> bool {
+        let mut methods = raw::RedisModuleTypeMethods {
+            version: u64::from(raw::REDISMODULE_TYPE_METHOD_VERSION),
+            rdb_load: Some(no_key_load),
+            rdb_save: Some(no_key_save),
+            aof_rewrite: None,
+            mem_usage: None,
+            digest: None,
+            free: Some(no_key_free),
+            aux_load,
+            aux_save,
+            aux_save_triggers: raw::REDISMODULE_AUX_BEFORE_RDB as c_int,
+            free_effort: None,
+            unlink: None,
+            copy: None,
+            defrag: None,
+            mem_usage2: None,
+            free_effort2: None,
+            unlink2: None,
+            copy2: None,
+            aux_save2: None,
+        };
+        // SAFETY: valid load context; Redis copies the method table and the name.
+        !unsafe { rm!(RedisModule_CreateDataType)(self.ptr(), name.as_ptr(), encver, &mut methods) }.is_null()
+    }
+
     pub fn server_version(self) -> (u32, u32, u32) {
         // SAFETY: no arguments; returns 0x00MMmmpp.
         let v = unsafe { rm!(RedisModule_GetServerVersion)() } as u32;
         ((v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff)
+    }
+}
+
+// The aux-only type never has keys; these exist because a type must name them.
+extern "C" fn no_key_load(_io: *mut raw::RedisModuleIO, _encver: c_int) -> *mut std::ffi::c_void {
+    std::ptr::null_mut()
+}
+extern "C" fn no_key_save(_io: *mut raw::RedisModuleIO, _value: *mut std::ffi::c_void) {}
+extern "C" fn no_key_free(_value: *mut std::ffi::c_void) {}
+
+/// An RDB stream during an aux save or load callback.
+#[derive(Clone, Copy)]
+pub struct Io(NonNull<raw::RedisModuleIO>);
+
+impl Io {
+    /// # Safety
+    /// `io` must be the stream Redis passed to the current aux callback.
+    pub unsafe fn from_raw(io: *mut raw::RedisModuleIO) -> Option<Io> {
+        NonNull::new(io).map(Io)
+    }
+
+    pub fn save_unsigned(self, v: u64) {
+        // SAFETY: valid stream during the callback.
+        unsafe { rm!(RedisModule_SaveUnsigned)(self.0.as_ptr(), v) };
+    }
+
+    pub fn save_bytes(self, b: &[u8]) {
+        // SAFETY: valid stream; Redis copies the buffer.
+        unsafe { rm!(RedisModule_SaveStringBuffer)(self.0.as_ptr(), b.as_ptr().cast::<c_char>(), b.len()) };
+    }
+
+    fn failed(self) -> bool {
+        // SAFETY: valid stream.
+        unsafe { rm!(RedisModule_IsIOError)(self.0.as_ptr()) != 0 }
+    }
+
+    /// The next unsigned, or `None` on a read error (truncated or corrupt record).
+    pub fn load_unsigned(self) -> Option<u64> {
+        // SAFETY: valid stream; with HANDLE_IO_ERRORS a failed read sets the error flag.
+        let v = unsafe { rm!(RedisModule_LoadUnsigned)(self.0.as_ptr()) };
+        (!self.failed()).then_some(v)
+    }
+
+    /// The next string, or `None` on a read error.
+    pub fn load_bytes(self) -> Option<Vec<u8>> {
+        let mut len = 0usize;
+        // SAFETY: valid stream; a non-null result is `len` bytes we own and free here.
+        unsafe {
+            let p = rm!(RedisModule_LoadStringBuffer)(self.0.as_ptr(), &mut len);
+            let out = (!p.is_null()).then(|| std::slice::from_raw_parts(p.cast::<u8>(), len).to_vec());
+            if !p.is_null() {
+                rm!(RedisModule_Free)(p.cast());
+            }
+            if self.failed() {
+                return None;
+            }
+            out
+        }
     }
 }
 
@@ -700,3 +831,4 @@ pub type RawCtx = *mut RedisModuleCtx;
 pub type RawString = *mut RedisModuleString;
 pub type RawInfoCtx = *mut raw::RedisModuleInfoCtx;
 pub type RawFilterCtx = *mut raw::RedisModuleCommandFilterCtx;
+pub type RawIo = *mut raw::RedisModuleIO;

@@ -1,0 +1,217 @@
+//! The script dictionary as a registry: the EVAL cache's bound, and the records saved with
+//! the dataset and restored from it.
+//!
+//! Bound: scripts known only from EVAL are evicted least recently used beyond
+//! `Settings::max_eval_scripts`; `SCRIPT LOAD` pins a script (also one first seen by EVAL).
+//! A use only stores a clock reading in the entry (`Engine::find`), so a cached run pays
+//! nothing more; the eviction scan over the EVAL-born scripts happens only when a new one
+//! takes the cache over its cap, next to a compilation that costs far more.
+
+use std::cell::Cell;
+
+use super::{normalize_sha, run, shebang, Engine, Entry, Origin, Script, Sha};
+use crate::error::ReplyError;
+use crate::lua::api::sha1_hex;
+
+/// What `Engine::admit` did with a body.
+#[derive(Clone, Copy)]
+pub struct Admitted {
+    pub sha: Sha,
+    pub script: Script,
+    /// The registry changed: the script is new, or SCRIPT LOAD pinned one first seen by EVAL.
+    pub changed: bool,
+}
+
+/// A restored script that does not compile any more, with the reason.
+pub struct Broken {
+    body: Box<[u8]>,
+    origin: Origin,
+    reason: Vec<u8>,
+}
+
+/// A script as saved: its body and how it entered the registry.
+pub struct Record<'a> {
+    pub body: &'a [u8],
+    pub origin: Origin,
+}
+
+impl Engine {
+    /// `load`, also telling whether the registry changed (what needs propagating).
+    pub fn admit(&mut self, body: &[u8], origin: Origin) -> Result<Admitted, ReplyError> {
+        let sha = sha1_hex(body);
+        let now = self.tick();
+        if let Some(entry) = self.scripts.get_mut(&sha) {
+            entry.last_used.set(now);
+            let pinned = origin == Origin::Load && entry.origin == Origin::Eval;
+            let script = entry.script;
+            if pinned {
+                entry.origin = Origin::Load;
+                self.evictable.retain(|s| *s != sha);
+            }
+            return Ok(Admitted { sha, script, changed: pinned });
+        }
+        let (flags, shebang_len) = shebang::parse(body).map_err(ReplyError::Shebang)?;
+        // The shebang line is left out but its newline kept, so line numbers do not move.
+        let func = self.vm.compile(&body[shebang_len..]).map_err(ReplyError::Compile)?;
+        let script = Script { func, flags };
+        self.scripts.insert(sha, Entry { script, body: body.into(), origin, last_used: Cell::new(now) });
+        self.bodies_bytes += body.len();
+        if origin == Origin::Eval {
+            self.evictable.push(sha);
+            self.evict_over_cap();
+        }
+        Ok(Admitted { sha, script, changed: true })
+    }
+
+    /// Drops the least recently used EVAL-born scripts until they fit the cap.
+    fn evict_over_cap(&mut self) {
+        let cap = self.settings.max_eval_scripts;
+        while cap > 0 && self.evictable.len() > cap {
+            let last_used = |sha: &Sha| self.scripts.get(sha).map_or(0, |e| e.last_used.get());
+            let Some(oldest) = (0..self.evictable.len()).min_by_key(|&i| last_used(&self.evictable[i])) else {
+                return;
+            };
+            let sha = self.evictable.swap_remove(oldest);
+            if let Some(entry) = self.scripts.remove(&sha) {
+                self.vm.release(entry.script.func);
+                self.bodies_bytes -= entry.body.len();
+            }
+            run::bump(|c| &c.evicted_scripts);
+        }
+    }
+
+    /// The reply to EVALSHA of a script not in the cache: NOSCRIPT, or why a restored
+    /// script cannot run.
+    pub fn missing(&self, sha: &[u8]) -> ReplyError {
+        match normalize_sha(sha).and_then(|key| self.broken.get(&key).map(|b| (key, b))) {
+            Some((sha, broken)) => ReplyError::NoLongerCompiles { sha, reason: broken.reason.clone() },
+            None => ReplyError::NoScript,
+        }
+    }
+
+    /// Every script, as saved: pinned ones first, then the EVAL-born ones from least to most
+    /// recently used (restoring them in this order keeps the LRU order), then those that no
+    /// longer compile.
+    pub fn records(&self) -> Vec<Record<'_>> {
+        let mut live: Vec<(u64, Record<'_>)> = self
+            .scripts
+            .values()
+            .map(|e| {
+                let rank = if e.origin == Origin::Load { 0 } else { e.last_used.get() };
+                (rank, Record { body: &e.body, origin: e.origin })
+            })
+            .collect();
+        live.sort_unstable_by_key(|(rank, _)| *rank);
+        let broken = self.broken.values().map(|b| Record { body: &b.body, origin: b.origin });
+        live.into_iter().map(|(_, r)| r).chain(broken).collect()
+    }
+
+    /// Replaces the registry with saved records (a restart, a full sync). A script that does
+    /// not compile is kept and returned with the reason, for the log.
+    pub fn restore(&mut self, records: Vec<(Vec<u8>, Origin)>) -> Result<Vec<(Sha, Vec<u8>)>, ReplyError> {
+        if !self.scripts.is_empty() || !self.broken.is_empty() {
+            self.flush()?;
+        }
+        let mut failed = Vec::new();
+        for (body, origin) in records {
+            if let Err(e) = self.admit(&body, origin) {
+                let sha = sha1_hex(&body);
+                let reason = e.to_wire().into_owned();
+                failed.push((sha, reason.clone()));
+                self.broken.insert(sha, Broken { body: body.into(), origin, reason });
+            }
+        }
+        Ok(failed)
+    }
+
+    /// Scripts kept that no longer compile (for INFO).
+    pub fn broken_count(&self) -> usize {
+        self.broken.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Settings;
+    use crate::lua::vm::ServerVersion;
+
+    fn engine(cap: usize) -> Engine {
+        let version = ServerVersion { major: 7, minor: 0, patch: 15 };
+        Engine::new(Settings { version, heap_limit: 0, max_eval_scripts: cap }).unwrap()
+    }
+
+    fn body(i: usize) -> Vec<u8> {
+        format!("return {i}").into_bytes()
+    }
+
+    #[test]
+    fn least_recently_used_eval_script_goes_first() {
+        let mut e = engine(3);
+        let shas: Vec<Sha> = (0..3).map(|i| e.load(&body(i), Origin::Eval).unwrap().0).collect();
+        // Script 0 runs again (EVALSHA), so 1 is now the oldest.
+        assert!(e.find(&shas[0]).is_some());
+        e.load(&body(3), Origin::Eval).unwrap();
+        assert!(e.exists(&shas[0]) && !e.exists(&shas[1]) && e.exists(&shas[2]));
+        // EVAL of a cached body is a use too.
+        e.load(&body(2), Origin::Eval).unwrap();
+        e.load(&body(4), Origin::Eval).unwrap();
+        assert!(!e.exists(&shas[0]) && e.exists(&shas[2]));
+    }
+
+    #[test]
+    fn loaded_scripts_are_pinned_and_not_counted() {
+        let mut e = engine(2);
+        let pinned = e.load(&body(0), Origin::Eval).unwrap().0;
+        let admitted = e.admit(&body(0), Origin::Load).unwrap();
+        assert!(admitted.changed);
+        assert!(!e.admit(&body(0), Origin::Load).unwrap().changed);
+        let loaded = e.load(&body(1), Origin::Load).unwrap().0;
+        for i in 2..10 {
+            e.load(&body(i), Origin::Eval).unwrap();
+        }
+        assert!(e.exists(&pinned) && e.exists(&loaded));
+        assert_eq!(e.scripts.len(), 4);
+        // EVAL of a loaded script does not unpin it.
+        e.load(&body(1), Origin::Eval).unwrap();
+        assert_eq!(e.source(&loaded).map(|s| s.1), Some(Origin::Load));
+    }
+
+    #[test]
+    fn zero_means_unbounded() {
+        let mut e = engine(0);
+        for i in 0..50 {
+            e.load(&body(i), Origin::Eval).unwrap();
+        }
+        assert_eq!(e.scripts.len(), 50);
+    }
+
+    #[test]
+    fn records_restore_in_lru_order_and_keep_broken_scripts() {
+        let mut e = engine(3);
+        let shas: Vec<Sha> = (0..3).map(|i| e.load(&body(i), Origin::Eval).unwrap().0).collect();
+        e.load(b"return 'pinned'", Origin::Load).unwrap();
+        e.find(&shas[0]);
+        let saved: Vec<(Vec<u8>, Origin)> = e.records().iter().map(|r| (r.body.to_vec(), r.origin)).collect();
+        assert_eq!(saved[0], (b"return 'pinned'".to_vec(), Origin::Load));
+        assert_eq!(saved[1..].iter().map(|r| r.0.clone()).collect::<Vec<_>>(), vec![body(1), body(2), body(0)]);
+
+        let mut restored = engine(3);
+        let mut with_broken = saved.clone();
+        with_broken.push((b"return )(".to_vec(), Origin::Load));
+        let failed = restored.restore(with_broken).unwrap();
+        assert_eq!(failed.len(), 1);
+        assert!(failed[0].1.starts_with(b"ERR Error compiling script"));
+        let broken_sha = sha1_hex(b"return )(");
+        assert!(matches!(restored.missing(&broken_sha), ReplyError::NoLongerCompiles { .. }));
+        assert_eq!(restored.missing(&[b'0'; 40]), ReplyError::NoScript);
+        assert_eq!(restored.records().len(), 5);
+        // LRU order survived: the next EVAL evicts script 1.
+        restored.load(&body(9), Origin::Eval).unwrap();
+        assert!(!restored.exists(&shas[1]) && restored.exists(&shas[2]) && restored.exists(&shas[0]));
+        // Restoring replaces what was there.
+        restored.restore(vec![(body(7), Origin::Load)]).unwrap();
+        assert_eq!(restored.records().len(), 1);
+        assert_eq!(restored.broken_count(), 0);
+    }
+}
