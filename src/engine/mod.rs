@@ -28,6 +28,10 @@ const HOOK_INSTRUCTIONS: i32 = 100_000;
 /// A SHA1 in lowercase hex: the script's name.
 pub type Sha = [u8; 40];
 
+/// A script's key in the dictionary: its SHA1 as 20 bytes, half the hex name's size (the
+/// dictionary holds every script, so the key is much of its per-script overhead).
+type Key = [u8; 20];
+
 /// A cached script, as `load` and `find` hand it to `run`.
 #[derive(Clone, Copy)]
 pub struct Script {
@@ -65,16 +69,16 @@ pub struct Settings {
 
 pub struct Engine {
     vm: Vm,
-    scripts: FxHashMap<Sha, Entry>,
+    scripts: FxHashMap<Key, Entry>,
     bodies_bytes: usize,
     settings: Settings,
     /// Ticks on every use of a script; an entry's `last_used` is a reading of it.
     clock: Cell<u64>,
     /// The scripts known only from EVAL, which the cap applies to (see `registry`).
-    evictable: Vec<Sha>,
+    evictable: Vec<Key>,
     /// Scripts restored from a saved registry that no longer compile: kept (and saved
     /// again) so that nothing is dropped silently; EVALSHA reports why they cannot run.
-    broken: FxHashMap<Sha, registry::Broken>,
+    broken: FxHashMap<Key, registry::Broken>,
 }
 
 /// What a caller asks to run.
@@ -108,10 +112,10 @@ impl Engine {
 
     /// The cached script named `sha` (any case), if any; counts as a use for the LRU.
     pub fn find(&self, sha: &[u8]) -> Option<(Sha, Script)> {
-        let key = normalize_sha(sha)?;
-        self.scripts.get(&key).map(|entry| {
+        let name = normalize_sha(sha)?;
+        self.scripts.get(&key_of(&name)?).map(|entry| {
             entry.last_used.set(self.tick());
-            (key, entry.script)
+            (name, entry.script)
         })
     }
 
@@ -125,18 +129,17 @@ impl Engine {
 
     /// The body and origin of the cached script named `sha` (any case), if any.
     pub fn source(&self, sha: &[u8]) -> Option<(&[u8], Origin)> {
-        let key = normalize_sha(sha)?;
-        self.scripts.get(&key).map(|entry| (&*entry.body, entry.origin))
+        self.scripts.get(&key_of(sha)?).map(|entry| (&*entry.body, entry.origin))
     }
 
     /// SCRIPT EXISTS: a lookup that is not a use.
     pub fn exists(&self, sha: &[u8]) -> bool {
-        normalize_sha(sha).is_some_and(|key| self.scripts.contains_key(&key))
+        key_of(sha).is_some_and(|key| self.scripts.contains_key(&key))
     }
 
     /// Bytes of script bodies cached (for INFO, as Redis's `used_memory_scripts_eval`).
     fn scripts_memory(&self) -> usize {
-        self.bodies_bytes + self.scripts.len() * (std::mem::size_of::<Entry>() + 40)
+        self.bodies_bytes + self.scripts.len() * std::mem::size_of::<(Key, Entry)>()
     }
 
     /// The figures `INFO luax` shows.
@@ -199,6 +202,28 @@ pub fn normalize_sha(sha: &[u8]) -> Option<Sha> {
     let mut out: Sha = sha.try_into().ok()?;
     out.make_ascii_lowercase();
     Some(out)
+}
+
+/// The key of the script named `sha` (40 hex digits, any case), if it names one.
+fn key_of(sha: &[u8]) -> Option<Key> {
+    let hex: &[u8; 40] = sha.try_into().ok()?;
+    let mut key = [0u8; 20];
+    for (byte, pair) in key.iter_mut().zip(hex.chunks_exact(2)) {
+        let &[high, low] = pair else {
+            return None;
+        };
+        *byte = (nibble(high)? << 4) | nibble(low)?;
+    }
+    Some(key)
+}
+
+fn nibble(digit: u8) -> Option<u8> {
+    match digit {
+        b'0'..=b'9' => Some(digit - b'0'),
+        b'a'..=b'f' => Some(digit - b'a' + 10),
+        b'A'..=b'F' => Some(digit - b'A' + 10),
+        _ => None,
+    }
 }
 
 /// Counts top-level error replies for INFO.

@@ -9,7 +9,7 @@
 
 use std::cell::Cell;
 
-use super::{normalize_sha, run, shebang, Engine, Entry, Origin, Script, Sha};
+use super::{key_of, normalize_sha, run, shebang, Engine, Entry, Key, Origin, Script, Sha};
 use crate::error::ReplyError;
 use crate::lua::api::sha1_hex;
 
@@ -39,14 +39,15 @@ impl Engine {
     /// `load`, also telling whether the registry changed (what needs propagating).
     pub fn admit(&mut self, body: &[u8], origin: Origin) -> Result<Admitted, ReplyError> {
         let sha = sha1_hex(body);
+        let key = key_of(&sha).ok_or(ReplyError::Internal)?;
         let now = self.tick();
-        if let Some(entry) = self.scripts.get_mut(&sha) {
+        if let Some(entry) = self.scripts.get_mut(&key) {
             entry.last_used.set(now);
             let pinned = origin == Origin::Load && entry.origin == Origin::Eval;
             let script = entry.script;
             if pinned {
                 entry.origin = Origin::Load;
-                self.evictable.retain(|s| *s != sha);
+                self.evictable.retain(|k| *k != key);
             }
             return Ok(Admitted { sha, script, changed: pinned });
         }
@@ -54,10 +55,10 @@ impl Engine {
         // The shebang line is left out but its newline kept, so line numbers do not move.
         let func = self.vm.compile(&body[shebang_len..]).map_err(ReplyError::Compile)?;
         let script = Script { func, flags };
-        self.scripts.insert(sha, Entry { script, body: body.into(), origin, last_used: Cell::new(now) });
+        self.scripts.insert(key, Entry { script, body: body.into(), origin, last_used: Cell::new(now) });
         self.bodies_bytes += body.len();
         if origin == Origin::Eval {
-            self.evictable.push(sha);
+            self.evictable.push(key);
             self.evict_over_cap();
         }
         Ok(Admitted { sha, script, changed: true })
@@ -67,12 +68,12 @@ impl Engine {
     fn evict_over_cap(&mut self) {
         let cap = self.settings.max_eval_scripts;
         while cap > 0 && self.evictable.len() > cap {
-            let last_used = |sha: &Sha| self.scripts.get(sha).map_or(0, |e| e.last_used.get());
+            let last_used = |key: &Key| self.scripts.get(key).map_or(0, |e| e.last_used.get());
             let Some(oldest) = (0..self.evictable.len()).min_by_key(|&i| last_used(&self.evictable[i])) else {
                 return;
             };
-            let sha = self.evictable.swap_remove(oldest);
-            if let Some(entry) = self.scripts.remove(&sha) {
+            let key = self.evictable.swap_remove(oldest);
+            if let Some(entry) = self.scripts.remove(&key) {
                 self.vm.release(entry.script.func);
                 self.bodies_bytes -= entry.body.len();
             }
@@ -83,7 +84,8 @@ impl Engine {
     /// The reply to EVALSHA of a script not in the cache: NOSCRIPT, or why a restored
     /// script cannot run.
     pub fn missing(&self, sha: &[u8]) -> ReplyError {
-        match normalize_sha(sha).and_then(|key| self.broken.get(&key).map(|b| (key, b))) {
+        let found = normalize_sha(sha).and_then(|name| Some((name, self.broken.get(&key_of(&name)?)?)));
+        match found {
             Some((sha, broken)) => ReplyError::NoLongerCompiles { sha, reason: broken.reason.clone() },
             None => ReplyError::NoScript,
         }
@@ -118,7 +120,8 @@ impl Engine {
                 let sha = sha1_hex(&body);
                 let reason = e.to_wire().into_owned();
                 failed.push((sha, reason.clone()));
-                self.broken.insert(sha, Broken { body: body.into(), origin, reason });
+                let key = key_of(&sha).ok_or(ReplyError::Internal)?;
+                self.broken.insert(key, Broken { body: body.into(), origin, reason });
             }
         }
         Ok(failed)
@@ -175,6 +178,19 @@ mod tests {
         // EVAL of a loaded script does not unpin it.
         e.load(&body(1), Origin::Eval).unwrap();
         assert_eq!(e.source(&loaded).map(|s| s.1), Some(Origin::Load));
+    }
+
+    #[test]
+    fn names_are_hex_in_any_case() {
+        let mut e = engine(3);
+        let sha = e.load(b"return 1", Origin::Load).unwrap().0;
+        let upper = sha.to_ascii_uppercase();
+        assert_eq!(e.find(&upper).map(|f| f.0), Some(sha));
+        assert!(e.exists(&upper) && e.source(&upper).is_some());
+        let mut not_hex = sha;
+        not_hex[0] = b'g';
+        assert!(!e.exists(&not_hex) && e.find(&not_hex).is_none());
+        assert!(!e.exists(&sha[..39]));
     }
 
     #[test]
