@@ -7,7 +7,8 @@ use std::cell::RefCell;
 use std::ffi::c_int;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::engine::{run, Engine, Origin, Sha};
+use crate::engine::registry::{RecordSink, SavedScript, Unloadable};
+use crate::engine::{run, Engine};
 use crate::error::ReplyError;
 use crate::redis::api::{self, Ctx, RawCtx, RawString};
 
@@ -35,7 +36,7 @@ pub fn with_engine<R>(f: impl FnOnce(&mut Engine) -> Result<R, ReplyError>) -> R
 
 /// Hands every script to `each` for an RDB save; false if the engine is in use (a save
 /// forked while a script ran).
-pub fn save_registry(each: &mut dyn FnMut(&[u8], Origin)) -> bool {
+pub fn save_registry(each: &mut RecordSink<'_>) -> bool {
     ENGINE.with(|cell| {
         let Ok(guard) = cell.try_borrow() else {
             return false;
@@ -51,7 +52,7 @@ pub fn save_registry(each: &mut dyn FnMut(&[u8], Origin)) -> bool {
 }
 
 /// Replaces the registry with saved scripts; returns those that no longer compile.
-pub fn restore_registry(records: Vec<(Vec<u8>, Origin)>) -> Result<Vec<(Sha, Vec<u8>)>, ReplyError> {
+pub fn restore_registry(records: Vec<SavedScript>) -> Result<Vec<Unloadable>, ReplyError> {
     with_engine(|engine| engine.restore(records))
 }
 

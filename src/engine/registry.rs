@@ -29,6 +29,13 @@ pub struct Broken {
     reason: Vec<u8>,
 }
 
+/// A script read back from a save: its body and how it entered the registry.
+pub type SavedScript = (Vec<u8>, Origin);
+/// A restored script that does not compile, with the reason.
+pub type Unloadable = (Sha, Vec<u8>);
+/// Receives each script to save.
+pub type RecordSink<'a> = dyn FnMut(&[u8], Origin) + 'a;
+
 /// A script as saved: its body and how it entered the registry.
 pub struct Record<'a> {
     pub body: &'a [u8],
@@ -110,7 +117,7 @@ impl Engine {
 
     /// Replaces the registry with saved records (a restart, a full sync). A script that does
     /// not compile is kept and returned with the reason, for the log.
-    pub fn restore(&mut self, records: Vec<(Vec<u8>, Origin)>) -> Result<Vec<(Sha, Vec<u8>)>, ReplyError> {
+    pub fn restore(&mut self, records: Vec<SavedScript>) -> Result<Vec<Unloadable>, ReplyError> {
         if !self.scripts.is_empty() || !self.broken.is_empty() {
             self.flush()?;
         }
@@ -139,9 +146,15 @@ mod tests {
     use crate::engine::Settings;
     use crate::lua::vm::ServerVersion;
 
-    fn engine(cap: usize) -> Engine {
+    type Outcome = Result<(), ReplyError>;
+
+    fn engine(cap: usize) -> Result<Engine, ReplyError> {
         let version = ServerVersion { major: 7, minor: 0, patch: 15 };
-        Engine::new(Settings { version, heap_limit: 0, max_eval_scripts: cap }).unwrap()
+        Engine::new(Settings { version, heap_limit: 0, max_eval_scripts: cap })
+    }
+
+    fn shas(e: &mut Engine, range: std::ops::Range<usize>) -> Result<Vec<Sha>, ReplyError> {
+        range.map(|i| e.load(&body(i), Origin::Eval).map(|l| l.0)).collect()
     }
 
     fn body(i: usize) -> Vec<u8> {
@@ -149,41 +162,43 @@ mod tests {
     }
 
     #[test]
-    fn least_recently_used_eval_script_goes_first() {
-        let mut e = engine(3);
-        let shas: Vec<Sha> = (0..3).map(|i| e.load(&body(i), Origin::Eval).unwrap().0).collect();
+    fn least_recently_used_eval_script_goes_first() -> Outcome {
+        let mut e = engine(3)?;
+        let shas = shas(&mut e, 0..3)?;
         // Script 0 runs again (EVALSHA), so 1 is now the oldest.
         assert!(e.find(&shas[0]).is_some());
-        e.load(&body(3), Origin::Eval).unwrap();
+        e.load(&body(3), Origin::Eval)?;
         assert!(e.exists(&shas[0]) && !e.exists(&shas[1]) && e.exists(&shas[2]));
         // EVAL of a cached body is a use too.
-        e.load(&body(2), Origin::Eval).unwrap();
-        e.load(&body(4), Origin::Eval).unwrap();
+        e.load(&body(2), Origin::Eval)?;
+        e.load(&body(4), Origin::Eval)?;
         assert!(!e.exists(&shas[0]) && e.exists(&shas[2]));
+        Ok(())
     }
 
     #[test]
-    fn loaded_scripts_are_pinned_and_not_counted() {
-        let mut e = engine(2);
-        let pinned = e.load(&body(0), Origin::Eval).unwrap().0;
-        let admitted = e.admit(&body(0), Origin::Load).unwrap();
+    fn loaded_scripts_are_pinned_and_not_counted() -> Outcome {
+        let mut e = engine(2)?;
+        let pinned = e.load(&body(0), Origin::Eval)?.0;
+        let admitted = e.admit(&body(0), Origin::Load)?;
         assert!(admitted.changed);
-        assert!(!e.admit(&body(0), Origin::Load).unwrap().changed);
-        let loaded = e.load(&body(1), Origin::Load).unwrap().0;
+        assert!(!e.admit(&body(0), Origin::Load)?.changed);
+        let loaded = e.load(&body(1), Origin::Load)?.0;
         for i in 2..10 {
-            e.load(&body(i), Origin::Eval).unwrap();
+            e.load(&body(i), Origin::Eval)?;
         }
         assert!(e.exists(&pinned) && e.exists(&loaded));
         assert_eq!(e.scripts.len(), 4);
         // EVAL of a loaded script does not unpin it.
-        e.load(&body(1), Origin::Eval).unwrap();
+        e.load(&body(1), Origin::Eval)?;
         assert_eq!(e.source(&loaded).map(|s| s.1), Some(Origin::Load));
+        Ok(())
     }
 
     #[test]
-    fn names_are_hex_in_any_case() {
-        let mut e = engine(3);
-        let sha = e.load(b"return 1", Origin::Load).unwrap().0;
+    fn names_are_hex_in_any_case() -> Outcome {
+        let mut e = engine(3)?;
+        let sha = e.load(b"return 1", Origin::Load)?.0;
         let upper = sha.to_ascii_uppercase();
         assert_eq!(e.find(&upper).map(|f| f.0), Some(sha));
         assert!(e.exists(&upper) && e.source(&upper).is_some());
@@ -191,31 +206,33 @@ mod tests {
         not_hex[0] = b'g';
         assert!(!e.exists(&not_hex) && e.find(&not_hex).is_none());
         assert!(!e.exists(&sha[..39]));
+        Ok(())
     }
 
     #[test]
-    fn zero_means_unbounded() {
-        let mut e = engine(0);
+    fn zero_means_unbounded() -> Outcome {
+        let mut e = engine(0)?;
         for i in 0..50 {
-            e.load(&body(i), Origin::Eval).unwrap();
+            e.load(&body(i), Origin::Eval)?;
         }
         assert_eq!(e.scripts.len(), 50);
+        Ok(())
     }
 
     #[test]
-    fn records_restore_in_lru_order_and_keep_broken_scripts() {
-        let mut e = engine(3);
-        let shas: Vec<Sha> = (0..3).map(|i| e.load(&body(i), Origin::Eval).unwrap().0).collect();
-        e.load(b"return 'pinned'", Origin::Load).unwrap();
+    fn records_restore_in_lru_order_and_keep_broken_scripts() -> Outcome {
+        let mut e = engine(3)?;
+        let shas = shas(&mut e, 0..3)?;
+        e.load(b"return 'pinned'", Origin::Load)?;
         e.find(&shas[0]);
         let saved: Vec<(Vec<u8>, Origin)> = e.records().iter().map(|r| (r.body.to_vec(), r.origin)).collect();
         assert_eq!(saved[0], (b"return 'pinned'".to_vec(), Origin::Load));
         assert_eq!(saved[1..].iter().map(|r| r.0.clone()).collect::<Vec<_>>(), vec![body(1), body(2), body(0)]);
 
-        let mut restored = engine(3);
+        let mut restored = engine(3)?;
         let mut with_broken = saved.clone();
         with_broken.push((b"return )(".to_vec(), Origin::Load));
-        let failed = restored.restore(with_broken).unwrap();
+        let failed = restored.restore(with_broken)?;
         assert_eq!(failed.len(), 1);
         assert!(failed[0].1.starts_with(b"ERR Error compiling script"));
         let broken_sha = sha1_hex(b"return )(");
@@ -223,11 +240,12 @@ mod tests {
         assert_eq!(restored.missing(&[b'0'; 40]), ReplyError::NoScript);
         assert_eq!(restored.records().len(), 5);
         // LRU order survived: the next EVAL evicts script 1.
-        restored.load(&body(9), Origin::Eval).unwrap();
+        restored.load(&body(9), Origin::Eval)?;
         assert!(!restored.exists(&shas[1]) && restored.exists(&shas[2]) && restored.exists(&shas[0]));
         // Restoring replaces what was there.
-        restored.restore(vec![(body(7), Origin::Load)]).unwrap();
+        restored.restore(vec![(body(7), Origin::Load)])?;
         assert_eq!(restored.records().len(), 1);
         assert_eq!(restored.broken_count(), 0);
+        Ok(())
     }
 }

@@ -14,7 +14,8 @@ use std::ffi::{c_int, CStr};
 
 use super::api::{self, Ctx, Io, RawIo};
 use super::config;
-use crate::engine::{Origin, Sha};
+use crate::engine::registry::{RecordSink, SavedScript, Unloadable};
+use crate::engine::Origin;
 use crate::error::ReplyError;
 
 /// The data type's name in the RDB (9 characters, as Redis requires).
@@ -27,9 +28,9 @@ const ENCODING_VERSION: i32 = 1;
 pub struct Store {
     /// Calls `each` on every script to save, in order; false if the registry cannot be
     /// read now.
-    pub save: fn(each: &mut dyn FnMut(&[u8], Origin)) -> bool,
+    pub save: fn(each: &mut RecordSink<'_>) -> bool,
     /// Replaces the registry; returns the scripts that no longer compile, with the reason.
-    pub restore: fn(Vec<(Vec<u8>, Origin)>) -> Result<Vec<(Sha, Vec<u8>)>, ReplyError>,
+    pub restore: fn(Vec<SavedScript>) -> Result<Vec<Unloadable>, ReplyError>,
 }
 
 thread_local! {
@@ -101,7 +102,7 @@ fn save(io: Io) {
     let Some(store) = STORE.with(Cell::get) else {
         return;
     };
-    let mut records: Vec<(Vec<u8>, Origin)> = Vec::new();
+    let mut records: Vec<SavedScript> = Vec::new();
     if !(store.save)(&mut |body, origin| records.push((body.to_vec(), origin))) {
         // A section must hold a record: an empty one stands in, and says so in the log.
         log(WARNING, b"the script registry was in use during the save: this RDB holds none of its scripts");
