@@ -79,6 +79,15 @@ def test_scripts_survive_save_and_restart(start_server, durable_host):
     assert "luax: restored 3 of 3 saved scripts" in s.log()
 
 
+def test_scripts_survive_debug_reload(start_server, durable_host):
+    s = start_server("reload", binary=durable_host.binary)
+    r = s.client()
+    fill(r)
+    r.execute_command("DEBUG", "RELOAD")
+    runs_all(r)
+    assert r.info("luax")["luax_cached_scripts"] == 3
+
+
 def test_scripts_survive_shutdown_with_save(start_server, durable_host):
     s = start_server("shutdown", binary=durable_host.binary)
     fill(s.client())
@@ -144,9 +153,9 @@ def test_aof_without_preamble_is_warned_about(start_server):
 
 # ---- replication ----
 
-def replica_of(start_server, master, host, **kw):
+def replica_of(start_server, master, host, extra_args=(), **kw):
     replica = start_server("replica", binary=host.binary,
-                           extra_args=["--replicaof", "127.0.0.1", str(master.port)], **kw)
+                           extra_args=["--replicaof", "127.0.0.1", str(master.port), *extra_args], **kw)
     wait_until(lambda: replica.client().info("replication")["master_link_status"] == "up", timeout=20,
                what="replica link up")
     return replica
@@ -171,6 +180,30 @@ def test_replica_gets_registry_by_full_sync_and_stream(start_server, durable_hos
     m.execute_command("LUAX.SCRIPT", "FLUSH")
     wait_until(lambda: r.execute_command("LUAX.SCRIPT", "EXISTS", sha(LOADED), sha(later)) == [0, 0],
                what="flush streamed")
+
+
+def test_diskless_full_sync_carries_the_registry(start_server):
+    master = start_server("master", extra_args=["--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0"])
+    fill(master.client())
+    replica = replica_of(start_server, master, Host("redis-7.0", HOSTS["redis-7.0"]()),
+                         extra_args=["--repl-diskless-load", "swapdb"])
+    r = replica.client()
+    wait_until(lambda: r.get("data") == b"kept", what="full sync")
+    runs_all(r, read_only=True)
+    assert "Loading DB in memory" in replica.log() and "from socket" in replica.log()
+
+
+def test_registry_changes_wait_out_a_write_pause(start_server):
+    """Loads and flushes propagate, so they are held by CLIENT PAUSE WRITE like writes; Redis
+    would abort on a propagation during the pause."""
+    s = start_server("pause", extra_args=["--appendonly", "yes"])
+    r = s.client()
+    r.execute_command("CLIENT", "PAUSE", 300, "WRITE")
+    # EVAL_RO may run during the pause: it registers the script without propagating it.
+    assert r.execute_command("LUAX.EVAL_RO", "return 'ro'", 0) == b"ro"
+    assert r.execute_command("LUAX.SCRIPT", "LOAD", LOADED) == sha(LOADED).encode()
+    assert r.execute_command("LUAX.SCRIPT", "FLUSH") == b"OK"
+    assert s.alive()
 
 
 def test_promoted_replica_runs_every_script(start_server, durable_host):

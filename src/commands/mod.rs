@@ -34,9 +34,9 @@ pub fn with_engine<R>(f: impl FnOnce(&mut Engine) -> Result<R, ReplyError>) -> R
     })
 }
 
-/// Hands every script to `each` for an RDB save; false if the engine is in use (a save
+/// Hands the scripts to `write` for an RDB save; false if the engine is in use (a save
 /// forked while a script ran).
-pub fn save_registry(each: &mut RecordSink<'_>) -> bool {
+pub fn save_registry(write: &mut RecordSink<'_>) -> bool {
     ENGINE.with(|cell| {
         let Ok(guard) = cell.try_borrow() else {
             return false;
@@ -44,9 +44,7 @@ pub fn save_registry(each: &mut RecordSink<'_>) -> bool {
         let Some(engine) = guard.as_ref() else {
             return false;
         };
-        for record in engine.records() {
-            each(record.body, record.origin);
-        }
+        write(&engine.records());
         true
     })
 }

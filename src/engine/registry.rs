@@ -33,8 +33,8 @@ pub struct Broken {
 pub type SavedScript = (Vec<u8>, Origin);
 /// A restored script that does not compile, with the reason.
 pub type Unloadable = (Sha, Vec<u8>);
-/// Receives each script to save.
-pub type RecordSink<'a> = dyn FnMut(&[u8], Origin) + 'a;
+/// Receives the scripts to save.
+pub type RecordSink<'a> = dyn FnMut(&[Record<'_>]) + 'a;
 
 /// A script as saved: its body and how it entered the registry.
 pub struct Record<'a> {

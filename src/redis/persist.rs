@@ -14,7 +14,7 @@ use std::ffi::{c_int, CStr};
 
 use super::api::{self, Ctx, Io, RawIo};
 use super::config;
-use crate::engine::registry::{RecordSink, SavedScript, Unloadable};
+use crate::engine::registry::{Record, RecordSink, SavedScript, Unloadable};
 use crate::engine::Origin;
 use crate::error::ReplyError;
 
@@ -26,7 +26,7 @@ const ENCODING_VERSION: i32 = 1;
 /// The engine side of saving and restoring, handed over at load (`module.rs`).
 #[derive(Clone, Copy)]
 pub struct Store {
-    /// Calls `each` on every script to save, in order; false if the registry cannot be
+    /// Hands every script to save, in order, to the sink; false if the registry cannot be
     /// read now.
     pub save: fn(each: &mut RecordSink<'_>) -> bool,
     /// Replaces the registry; returns the scripts that no longer compile, with the reason.
@@ -102,15 +102,17 @@ fn save(io: Io) {
     let Some(store) = STORE.with(Cell::get) else {
         return;
     };
-    let mut records: Vec<SavedScript> = Vec::new();
-    if !(store.save)(&mut |body, origin| records.push((body.to_vec(), origin))) {
+    let write = |records: &[Record<'_>]| {
+        io.save_unsigned(records.len() as u64);
+        for record in records {
+            io.save_unsigned(u64::from(record.origin == Origin::Load));
+            io.save_bytes(record.body);
+        }
+    };
+    if !(store.save)(&mut |records| write(records)) {
         // A section must hold a record: an empty one stands in, and says so in the log.
+        write(&[]);
         log(WARNING, b"the script registry was in use during the save: this RDB holds none of its scripts");
-    }
-    io.save_unsigned(records.len() as u64);
-    for (body, origin) in &records {
-        io.save_unsigned(u64::from(*origin == Origin::Load));
-        io.save_bytes(body);
     }
 }
 
