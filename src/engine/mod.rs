@@ -204,26 +204,34 @@ pub fn normalize_sha(sha: &[u8]) -> Option<Sha> {
     Some(out)
 }
 
-/// The key of the script named `sha` (40 hex digits, any case), if it names one.
+/// The key of the script named `sha` (40 hex digits, any case), if it names one. This runs on
+/// every EVALSHA, so it decodes eight digits at a time in a u64 (SWAR) rather than one by one.
 fn key_of(sha: &[u8]) -> Option<Key> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // High bit of each byte lane set where lo <= byte <= hi (bytes below 0x80: no carries).
+    let in_range = |x: u64, lo: u8, hi: u8| {
+        let at_least_lo = x.wrapping_add(u64::from(0x80 - lo) * ONES);
+        let above_hi = x.wrapping_add(u64::from(0x7f - hi) * ONES);
+        at_least_lo & !above_hi & HIGHS
+    };
     let hex: &[u8; 40] = sha.try_into().ok()?;
     let mut key = [0u8; 20];
-    for (byte, pair) in key.iter_mut().zip(hex.chunks_exact(2)) {
-        let &[high, low] = pair else {
-            return None;
-        };
-        *byte = (nibble(high)? << 4) | nibble(low)?;
+    let mut invalid = 0u64;
+    for (digits, out) in hex.chunks_exact(8).zip(key.chunks_exact_mut(4)) {
+        let x = u64::from_le_bytes(digits.try_into().ok()?);
+        let decimal = in_range(x, b'0', b'9');
+        let letter = in_range(x | (0x20 * ONES), b'a', b'f');
+        invalid |= (x & HIGHS) | ((decimal | letter) ^ HIGHS);
+        // Each lane's value: its low four bits, plus 9 for a letter ('a' & 0x0f = 1).
+        let values = (x & (0x0f * ONES)) + (letter >> 7) * 9;
+        // Lanes come in (high, low) pairs, the first digit in the lowest byte.
+        let pairs = ((values & 0x000f_000f_000f_000f) << 4) | ((values >> 8) & 0x000f_000f_000f_000f);
+        let packed =
+            (pairs & 0xff) | ((pairs >> 8) & 0xff00) | ((pairs >> 16) & 0x00ff_0000) | ((pairs >> 24) & 0xff00_0000);
+        out.copy_from_slice(&(packed as u32).to_le_bytes());
     }
-    Some(key)
-}
-
-fn nibble(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
-    }
+    (invalid == 0).then_some(key)
 }
 
 /// Counts top-level error replies for INFO.

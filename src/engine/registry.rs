@@ -210,6 +210,27 @@ mod tests {
     }
 
     #[test]
+    fn keys_decode_every_byte_as_a_plain_hex_decoder_does() {
+        let plain = |hex: &[u8]| -> Option<Key> {
+            let digit = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+            let mut key = [0u8; 20];
+            for (i, byte) in key.iter_mut().enumerate() {
+                *byte = (digit(hex[2 * i])? << 4) | digit(hex[2 * i + 1])?;
+            }
+            Some(key)
+        };
+        let base = *b"0123456789abcdefABCDEF0123456789aBcDeF00";
+        assert!(key_of(&base).is_some());
+        for pos in [0, 7, 8, 21, 39] {
+            for b in 0..=255u8 {
+                let mut hex = base;
+                hex[pos] = b;
+                assert_eq!(key_of(&hex), plain(&hex), "byte {b:#x} at {pos}");
+            }
+        }
+    }
+
+    #[test]
     fn zero_means_unbounded() -> Outcome {
         let mut e = engine(0)?;
         for i in 0..50 {
