@@ -424,3 +424,23 @@ def test_replica_without_luax_refuses_the_full_sync(start_server):
     replica.client().execute_command("REPLICAOF", "127.0.0.1", master.port)
     wait_until(lambda: not replica.alive(), timeout=20, what="the replica to give up")
     assert "The RDB file contains AUX module data I can't load: no matching module 'luax-scrp'" in replica.log()
+
+
+def module_type_id(name, encver):
+    """Redis's moduleTypeEncodeId: nine 6-bit characters, then a 10-bit encoding version."""
+    charset = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    value = 0
+    for c in name:
+        value = (value << 6) | charset.index(c)
+    return (value << 10) | encver
+
+
+def test_a_newer_record_format_is_refused_with_a_clear_line(start_server, durable_host):
+    s, path, data = saved_rdb(start_server, durable_host, [BODY])
+    # The type's id is saved as a 64-bit length: 0x81, then big-endian.
+    saved = b"\x81" + module_type_id("luax-scrp", 1).to_bytes(8, "big")
+    assert data.count(saved) == 1
+    rewrite(path, data.replace(saved, b"\x81" + module_type_id("luax-scrp", 2).to_bytes(8, "big")))
+    log = failed_start_log(tmp_path=s.dir, binary=durable_host.binary, extra_args=["--rdbcompression", "no"])
+    assert "luax: the saved script registry has format version 2; this luax reads up to 1: load a newer luax" in log
+    assert_no_crash(log)
