@@ -785,6 +785,49 @@ macro_rules! info_fn {
     };
 }
 
+/// Declares the `extern "C"` aux-save callback `$name`, which hands the RDB stream to
+/// `$handler: fn(Io)`. A panic is caught (the record is then incomplete and fails its load).
+#[macro_export]
+macro_rules! aux_save_fn {
+    ($name:ident => $handler:path) => {
+        /// # Safety
+        /// Called by Redis with the RDB stream of a save.
+        pub unsafe extern "C" fn $name(io: $crate::redis::api::RawIo, _when: ::std::ffi::c_int) {
+            // SAFETY: Redis passes the stream being written.
+            if let Some(io) = unsafe { $crate::redis::api::Io::from_raw(io) } {
+                let handler: fn($crate::redis::api::Io) = $handler;
+                let _ = ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| handler(io)));
+            }
+        }
+    };
+}
+
+/// Declares the `extern "C"` aux-load callback `$name`, which hands the RDB stream and the
+/// record's encoding version to `$handler: fn(Io, i32) -> bool` (false fails the load, as
+/// does a panic).
+#[macro_export]
+macro_rules! aux_load_fn {
+    ($name:ident => $handler:path) => {
+        /// # Safety
+        /// Called by Redis with the RDB stream of a load.
+        pub unsafe extern "C" fn $name(
+            io: $crate::redis::api::RawIo,
+            encver: ::std::ffi::c_int,
+            _when: ::std::ffi::c_int,
+        ) -> ::std::ffi::c_int {
+            // SAFETY: Redis passes the stream being read.
+            let Some(io) = (unsafe { $crate::redis::api::Io::from_raw(io) }) else {
+                return 1;
+            };
+            let handler: fn($crate::redis::api::Io, i32) -> bool = $handler;
+            match ::std::panic::catch_unwind(::std::panic::AssertUnwindSafe(|| handler(io, encver))) {
+                Ok(true) => 0,
+                _ => 1,
+            }
+        }
+    };
+}
+
 /// Bytes → C string, cut at the first NUL (as Redis's C strings are).
 pub fn c_string(b: &[u8]) -> CString {
     CString::new(cut_at_nul(b)).unwrap_or_default()

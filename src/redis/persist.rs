@@ -17,6 +17,7 @@ use super::config;
 use crate::engine::registry::{Record, RecordSink, SavedScript, Unloadable};
 use crate::engine::Origin;
 use crate::error::ReplyError;
+use crate::{aux_load_fn, aux_save_fn};
 
 /// The data type's name in the RDB (9 characters, as Redis requires).
 const TYPE_NAME: &CStr = c"luax-scrp";
@@ -88,15 +89,8 @@ pub fn propagate_flush(ctx: Ctx) {
     }
 }
 
-/// # Safety
-/// Called by Redis with the RDB stream of a save.
-unsafe extern "C" fn aux_save(io: RawIo, _when: c_int) {
-    // SAFETY: Redis passes the stream being written.
-    let Some(io) = (unsafe { Io::from_raw(io) }) else {
-        return;
-    };
-    let _ = std::panic::catch_unwind(|| save(io));
-}
+aux_save_fn!(aux_save => save);
+aux_load_fn!(aux_load => load);
 
 fn save(io: Io) {
     let Some(store) = STORE.with(Cell::get) else {
@@ -116,24 +110,18 @@ fn save(io: Io) {
     }
 }
 
-/// # Safety
-/// Called by Redis with the RDB stream of a load.
-unsafe extern "C" fn aux_load(io: RawIo, encver: c_int, _when: c_int) -> c_int {
-    // SAFETY: Redis passes the stream being read.
-    let Some(io) = (unsafe { Io::from_raw(io) }) else {
-        return 1;
-    };
-    match std::panic::catch_unwind(|| load(io, encver)) {
-        Ok(Ok(())) => 0,
-        Ok(Err(why)) => {
+/// Reads a record back into the registry; false (after a log line saying why) fails the load.
+fn load(io: Io, encver: i32) -> bool {
+    match read_and_restore(io, encver) {
+        Ok(()) => true,
+        Err(why) => {
             log(WARNING, why.as_bytes());
-            1
+            false
         }
-        Err(_) => 1,
     }
 }
 
-fn load(io: Io, encver: c_int) -> Result<(), String> {
+fn read_and_restore(io: Io, encver: i32) -> Result<(), String> {
     if encver > ENCODING_VERSION {
         return Err(format!(
             "the saved script registry has format version {encver}; this luax reads up to {ENCODING_VERSION}: \
