@@ -64,11 +64,11 @@ fn run(ctx: Ctx, argv: &[&[u8]], source: Source, read_only: bool) -> Result<(), 
     with_engine(|engine| {
         let (sha, found) = match source {
             Source::Body => {
-                let admitted = engine.admit(script, Origin::Eval)?;
                 // Not from EVAL_RO: a read-only command may run while writes are paused,
-                // when Redis forbids any propagation.
-                if admitted.changed && !read_only {
-                    persist::propagate_script(ctx, script, Origin::Eval);
+                // when Redis forbids any propagation (the next EVAL of it announces it).
+                let admitted = engine.admit(script, Origin::Eval, !read_only)?;
+                if let Some(origin) = admitted.announce {
+                    persist::propagate_script(ctx, script, origin);
                 }
                 (admitted.sha, admitted.script)
             }

@@ -20,8 +20,8 @@ fn cache(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
 
 fn admit(ctx: Ctx, argv: &[&[u8]], origin: Origin) -> Result<(), ReplyError> {
     let body = argv.get(2).copied().unwrap_or_default();
-    let admitted = with_engine(|engine| engine.admit(body, origin))?;
-    if admitted.changed {
+    let admitted = with_engine(|engine| engine.admit(body, origin, true))?;
+    if let Some(origin) = admitted.announce {
         persist::propagate_script(ctx, body, origin);
     }
     ctx.reply_bulk(&admitted.sha);

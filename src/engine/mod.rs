@@ -55,6 +55,8 @@ struct Entry {
     origin: Origin,
     /// The engine's clock at the last EVAL/EVALSHA of this script (see `registry`).
     last_used: Cell<u64>,
+    /// Replicas and the AOF have been told of this script (see `registry::Admitted`).
+    announced: bool,
 }
 
 /// Settings that survive a SCRIPT FLUSH.
@@ -107,7 +109,7 @@ impl Engine {
     /// (SCRIPT LOAD, and every EVAL of a body). Loading with `Origin::Load` marks a script
     /// first seen by EVAL as loaded.
     pub fn load(&mut self, body: &[u8], origin: Origin) -> Result<(Sha, Script), ReplyError> {
-        self.admit(body, origin).map(|admitted| (admitted.sha, admitted.script))
+        self.admit(body, origin, true).map(|admitted| (admitted.sha, admitted.script))
     }
 
     /// The cached script named `sha` (any case), if any; counts as a use for the LRU.

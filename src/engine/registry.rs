@@ -18,8 +18,9 @@ use crate::lua::api::sha1_hex;
 pub struct Admitted {
     pub sha: Sha,
     pub script: Script,
-    /// The registry changed: the script is new, or SCRIPT LOAD pinned one first seen by EVAL.
-    pub changed: bool,
+    /// What replicas and the AOF must be told, as which origin: a script they have not
+    /// heard of yet, or one SCRIPT LOAD just pinned.
+    pub announce: Option<Origin>,
 }
 
 /// A restored script that does not compile any more, with the reason.
@@ -43,32 +44,35 @@ pub struct Record<'a> {
 }
 
 impl Engine {
-    /// `load`, also telling whether the registry changed (what needs propagating).
-    pub fn admit(&mut self, body: &[u8], origin: Origin) -> Result<Admitted, ReplyError> {
+    /// `load`, also telling what to propagate. `propagating` says whether the caller will
+    /// (EVAL_RO may not): a script admitted without is announced by the next caller that can.
+    pub fn admit(&mut self, body: &[u8], origin: Origin, propagating: bool) -> Result<Admitted, ReplyError> {
         let sha = sha1_hex(body);
         let key = key_of(&sha).ok_or(ReplyError::Internal)?;
         let now = self.tick();
         if let Some(entry) = self.scripts.get_mut(&key) {
             entry.last_used.set(now);
             let pinned = origin == Origin::Load && entry.origin == Origin::Eval;
-            let script = entry.script;
             if pinned {
                 entry.origin = Origin::Load;
                 self.evictable.retain(|k| *k != key);
             }
-            return Ok(Admitted { sha, script, changed: pinned });
+            let announce = propagating && (pinned || !entry.announced);
+            entry.announced |= announce;
+            return Ok(Admitted { sha, script: entry.script, announce: announce.then_some(entry.origin) });
         }
         let (flags, shebang_len) = shebang::parse(body).map_err(ReplyError::Shebang)?;
         // The shebang line is left out but its newline kept, so line numbers do not move.
         let func = self.vm.compile(&body[shebang_len..]).map_err(ReplyError::Compile)?;
         let script = Script { func, flags };
-        self.scripts.insert(key, Entry { script, body: body.into(), origin, last_used: Cell::new(now) });
+        let entry = Entry { script, body: body.into(), origin, last_used: Cell::new(now), announced: propagating };
+        self.scripts.insert(key, entry);
         self.bodies_bytes += body.len();
         if origin == Origin::Eval {
             self.evictable.push(key);
             self.evict_over_cap();
         }
-        Ok(Admitted { sha, script, changed: true })
+        Ok(Admitted { sha, script, announce: propagating.then_some(origin) })
     }
 
     /// Drops the least recently used EVAL-born scripts until they fit the cap.
@@ -123,7 +127,8 @@ impl Engine {
         }
         let mut failed = Vec::new();
         for (body, origin) in records {
-            if let Err(e) = self.admit(&body, origin) {
+            // Replicas hold what the save held (or get it by a full sync): nothing to announce.
+            if let Err(e) = self.admit(&body, origin, true) {
                 let sha = sha1_hex(&body);
                 let reason = e.to_wire().into_owned();
                 failed.push((sha, reason.clone()));
@@ -180,9 +185,8 @@ mod tests {
     fn loaded_scripts_are_pinned_and_not_counted() -> Outcome {
         let mut e = engine(2)?;
         let pinned = e.load(&body(0), Origin::Eval)?.0;
-        let admitted = e.admit(&body(0), Origin::Load)?;
-        assert!(admitted.changed);
-        assert!(!e.admit(&body(0), Origin::Load)?.changed);
+        assert_eq!(e.admit(&body(0), Origin::Load, true)?.announce, Some(Origin::Load));
+        assert_eq!(e.admit(&body(0), Origin::Load, true)?.announce, None);
         let loaded = e.load(&body(1), Origin::Load)?.0;
         for i in 2..10 {
             e.load(&body(i), Origin::Eval)?;
@@ -192,6 +196,22 @@ mod tests {
         // EVAL of a loaded script does not unpin it.
         e.load(&body(1), Origin::Eval)?;
         assert_eq!(e.source(&loaded).map(|s| s.1), Some(Origin::Load));
+        Ok(())
+    }
+
+    #[test]
+    fn a_script_admitted_without_propagation_is_announced_later() -> Outcome {
+        let mut e = engine(3)?;
+        assert_eq!(e.admit(&body(0), Origin::Eval, false)?.announce, None);
+        assert_eq!(e.admit(&body(0), Origin::Eval, false)?.announce, None);
+        assert_eq!(e.admit(&body(0), Origin::Eval, true)?.announce, Some(Origin::Eval));
+        assert_eq!(e.admit(&body(0), Origin::Eval, true)?.announce, None);
+        // A pinned script unknown to the replicas is announced as pinned, whoever asks.
+        e.admit(&body(1), Origin::Load, false)?;
+        assert_eq!(e.admit(&body(1), Origin::Eval, true)?.announce, Some(Origin::Load));
+        // Restored scripts are what the replicas hold already.
+        e.restore(vec![(body(2), Origin::Eval)])?;
+        assert_eq!(e.admit(&body(2), Origin::Eval, true)?.announce, None);
         Ok(())
     }
 
