@@ -3,8 +3,9 @@
 //!
 //! Map of the crate, outermost first (dependencies point down):
 //! * [`commands`]: the LUAX.* commands; argument parsing and replies only.
-//! * [`engine`]: the script dictionary, script flags, the checks before and during a run,
-//!   busy/kill state. Talks to Redis through its `Server` trait.
+//! * [`engine`]: the script dictionary (a registry: the bounded EVAL cache, the records
+//!   saved with the dataset), script flags, the checks before and during a run, busy/kill
+//!   state. Talks to Redis through its `Server` trait.
 //! * [`redis`]: the module API (the only place calling it), the `Server` implementation,
 //!   command registration.
 //! * [`lua`]: the VM as Redis builds it: sandbox, the `redis` API, hook, error replies.
