@@ -17,6 +17,12 @@ pub enum ReplyError {
     NoScript,
     /// Compilation failed; the Lua message follows.
     Compile(Vec<u8>),
+    /// EVALSHA of a script restored from a saved registry that no longer compiles; the
+    /// reason is the compile error as it was logged at the restore.
+    NoLongerCompiles {
+        sha: [u8; 40],
+        reason: Vec<u8>,
+    },
     /// Shebang problems, with their detail text.
     Shebang(ShebangError),
     FlushOption,
@@ -113,6 +119,13 @@ impl ReplyError {
                     arg.iter().take(64).map(|&b| if b.is_ascii_graphic() || b == b' ' { b } else { b'?' }).collect();
                 let mut out = prefixed("ERR Invalid SHA1 digest '", &shown);
                 out.extend_from_slice(b"': 40 hexadecimal digits expected");
+                return Cow::Owned(out);
+            }
+            ReplyError::NoLongerCompiles { sha, reason } => {
+                let mut out = b"ERR luax restored script ".to_vec();
+                out.extend_from_slice(sha);
+                out.extend_from_slice(b" from a saved registry but it no longer compiles: ");
+                out.extend_from_slice(reason.strip_prefix(b"ERR ").unwrap_or(reason));
                 return Cow::Owned(out);
             }
             ReplyError::ErrorRunning { sha, msg } => {

@@ -1,14 +1,15 @@
 //! Module load: API initialisation, options, the engine, command registration.
 
-use std::ffi::{c_int, c_void};
+use std::ffi::c_int;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use crate::commands::{cluster_sync, eval, install_engine, script};
+use crate::commands::{self, cluster_sync, eval, install_engine, script};
 use crate::engine::counters;
 use crate::engine::{Engine, Settings};
+use crate::event_fn;
 use crate::redis::api::{self, Ctx, RawCtx, RawString, KEY_ACCESS, KEY_RO, KEY_RW, KEY_UPDATE};
 use crate::redis::register::{self, CommandDef};
-use crate::redis::{cmdtable, config, dropin, info};
+use crate::redis::{cmdtable, config, dropin, info, persist};
 use crate::vm::host;
 use crate::vm::ServerVersion;
 
@@ -18,6 +19,8 @@ pub const MODULE_VERSION: c_int = encode_version(env!("CARGO_PKG_VERSION"));
 
 /// Default ceiling of the Lua heap.
 const DEFAULT_HEAP_LIMIT: usize = 1 << 30;
+/// Default cap on scripts known only from EVAL (Redis 7.4's fixed figure).
+const DEFAULT_MAX_EVAL_SCRIPTS: usize = 500;
 
 /// "1.2.3" -> 10203 (parts past the third, and anything after a non-digit, are ignored).
 const fn encode_version(version: &str) -> c_int {
@@ -36,7 +39,8 @@ const fn encode_version(version: &str) -> c_int {
 }
 
 /// Module arguments: `loadmodule libluax.so [dropin yes|no] [heap-limit <bytes>]
-/// [busy-kill-readonly <ms>]`, names and values case-insensitive.
+/// [busy-kill-readonly <ms>] [persist-scripts yes|no] [max-eval-scripts <n>]`, names and values
+/// case-insensitive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Options {
     /// Serve EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT (see `redis::dropin`).
@@ -45,11 +49,21 @@ pub struct Options {
     pub heap_limit: usize,
     /// Runs that have made no write are killed after this many milliseconds (0: never).
     pub busy_kill_readonly_ms: u64,
+    /// Save the script registry with the dataset and propagate its changes.
+    pub persist_scripts: bool,
+    /// Scripts known only from EVAL kept at most (0: no cap).
+    pub max_eval_scripts: usize,
 }
 
 impl Default for Options {
     fn default() -> Options {
-        Options { dropin: false, heap_limit: DEFAULT_HEAP_LIMIT, busy_kill_readonly_ms: 0 }
+        Options {
+            dropin: false,
+            heap_limit: DEFAULT_HEAP_LIMIT,
+            busy_kill_readonly_ms: 0,
+            persist_scripts: true,
+            max_eval_scripts: DEFAULT_MAX_EVAL_SCRIPTS,
+        }
     }
 }
 
@@ -67,16 +81,24 @@ impl Options {
                 b"dropin" => options.dropin = parse_yes_no(value).ok_or_else(bad)?,
                 b"heap-limit" => options.heap_limit = parse_memory(value).ok_or_else(bad)?,
                 b"busy-kill-readonly" => options.busy_kill_readonly_ms = parse_ms(value).ok_or_else(bad)?,
-                _ => {
-                    return Err(format!(
-                        "luax: unknown module argument '{shown}' (known: dropin, heap-limit, busy-kill-readonly)"
-                    ))
-                }
+                b"persist-scripts" => options.persist_scripts = parse_yes_no(value).ok_or_else(bad)?,
+                b"max-eval-scripts" => options.max_eval_scripts = parse_count(value).ok_or_else(bad)?,
+                _ => return Err(format!("luax: unknown module argument '{shown}' (known: {KNOWN_ARGUMENTS})")),
             }
             rest = tail;
         }
         Ok(options)
     }
+}
+
+const KNOWN_ARGUMENTS: &str = "dropin, heap-limit, busy-kill-readonly, persist-scripts, max-eval-scripts";
+
+/// A plain decimal count.
+fn parse_count(value: &[u8]) -> Option<usize> {
+    if value.is_empty() || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(value).ok()?.parse().ok()
 }
 
 fn parse_yes_no(value: &[u8]) -> Option<bool> {
@@ -176,10 +198,20 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
         version: ServerVersion { major, minor, patch },
         heap_limit: options.heap_limit,
         kill_readonly_after_ms: options.busy_kill_readonly_ms,
+        max_eval_scripts: options.max_eval_scripts,
     };
     let engine = Engine::new(settings).map_err(|e| String::from_utf8_lossy(&e.to_wire()).into_owned())?;
     counters::record_snapshot(engine.snapshot());
     install_engine(engine);
+    let store = persist::Store { save: commands::save_registry, restore: commands::restore_registry };
+    persist::register(ctx, options.persist_scripts, store)?;
+    // Commands that propagate a registry change must say so, or Redis would let them run
+    // while writes are paused (and abort when they propagate).
+    let (load_flags, flush_flags) = if options.persist_scripts {
+        (c"deny-script allow-stale may-replicate", c"deny-script may-replicate")
+    } else {
+        (c"deny-script allow-stale", c"deny-script")
+    };
 
     // getkeys-api: Redis 7.0 finds module command keys for cluster routing by asking the
     // command (its key specs serve COMMAND INFO / GETKEYS).
@@ -231,9 +263,17 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
             CommandDef {
                 name: c"load",
                 handler: Some(script::load_command),
-                flags: c"deny-script allow-stale",
+                flags: load_flags,
                 arity: 3,
                 summary: c"Loads a server-side Lua script to the script cache.",
+                key_flags: None,
+            },
+            CommandDef {
+                name: c"cache",
+                handler: Some(script::cache_command),
+                flags: load_flags,
+                arity: 3,
+                summary: c"Adds a server-side Lua script to the script cache as EVAL does (evictable).",
                 key_flags: None,
             },
             CommandDef {
@@ -247,7 +287,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
             CommandDef {
                 name: c"flush",
                 handler: Some(script::flush_command),
-                flags: c"deny-script",
+                flags: flush_flags,
                 arity: -2,
                 summary: c"Removes all server-side Lua scripts from the script cache.",
                 key_flags: None,
@@ -296,6 +336,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
     if ctx.context_flags() & api::CTX_FLAGS_CLUSTER != 0 {
         cluster_sync::enable(ctx);
     }
+    persist::check_aof(ctx);
     if options.dropin {
         dropin::enable(ctx)?;
         ctx.log(2, b"drop-in mode: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT are served by luax");
@@ -303,11 +344,15 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
     Ok(())
 }
 
-extern "C" fn on_config_change(_ctx: RawCtx, _event: api::RawEvent, _sub: u64, _data: *mut c_void) {
+event_fn!(on_config_change => config_changed);
+event_fn!(on_module_change => modules_changed);
+
+fn config_changed(ctx: Ctx) {
     config::invalidate();
+    persist::check_aof(ctx);
 }
 
-extern "C" fn on_module_change(_ctx: RawCtx, _event: api::RawEvent, _sub: u64, _data: *mut c_void) {
+fn modules_changed(_ctx: Ctx) {
     cmdtable::clear();
 }
 
@@ -356,10 +401,14 @@ mod tests {
         assert_eq!(parse(&["DROPIN", "No"]).map(|o| o.dropin), Ok(false));
         assert_eq!(
             parse(&["heap-limit", "64mb", "dropin", "yes"]),
-            Ok(Options { dropin: true, heap_limit: 64 << 20, busy_kill_readonly_ms: 0 })
+            Ok(Options { dropin: true, heap_limit: 64 << 20, ..Options::default() })
         );
         assert_eq!(parse(&["Busy-Kill-Readonly", "2500"]).map(|o| o.busy_kill_readonly_ms), Ok(2500));
         assert_eq!(parse(&["busy-kill-readonly", "0"]).map(|o| o.busy_kill_readonly_ms), Ok(0));
+        assert_eq!(parse(&[]).map(|o| (o.persist_scripts, o.max_eval_scripts)), Ok((true, 500)));
+        assert_eq!(parse(&["Persist-Scripts", "NO"]).map(|o| o.persist_scripts), Ok(false));
+        assert_eq!(parse(&["max-eval-scripts", "0"]).map(|o| o.max_eval_scripts), Ok(0));
+        assert_eq!(parse(&["MAX-EVAL-SCRIPTS", "12345"]).map(|o| o.max_eval_scripts), Ok(12345));
         assert_eq!(parse(&["HEAP-LIMIT", "0"]).map(|o| o.heap_limit), Ok(0));
         assert_eq!(parse(&["heap-limit", "2G"]).map(|o| o.heap_limit), Ok(2_000_000_000));
         assert_eq!(parse(&["heap-limit", "1Kb"]).map(|o| o.heap_limit), Ok(1024));
@@ -381,7 +430,15 @@ mod tests {
         }
         assert_eq!(
             parse(&["drop-in", "yes"]),
-            Err("luax: unknown module argument 'drop-in' (known: dropin, heap-limit, busy-kill-readonly)".into())
+            Err("luax: unknown module argument 'drop-in' (known: dropin, heap-limit, busy-kill-readonly, persist-scripts, \
+             max-eval-scripts)"
+                .into())
+        );
+        assert_eq!(parse(&["max-eval-scripts", "-1"]), Err("luax: invalid value '-1' for 'max-eval-scripts'".into()));
+        assert_eq!(parse(&["max-eval-scripts", "1k"]), Err("luax: invalid value '1k' for 'max-eval-scripts'".into()));
+        assert_eq!(
+            parse(&["persist-scripts", "maybe"]),
+            Err("luax: invalid value 'maybe' for 'persist-scripts'".into())
         );
     }
 }

@@ -204,8 +204,9 @@ def start_server(tmp_path):
     """Factory for servers with custom arguments; all are stopped at the end."""
     servers = []
 
-    def start(name="extra", **kw):
-        s = Server(str(tmp_path / f"{name}{len(servers)}"), **kw)
+    def start(name="extra", in_dir=None, **kw):
+        # in_dir: a directory used before, e.g. to restart on a stopped server's files.
+        s = Server(in_dir or str(tmp_path / f"{name}{len(servers)}"), **kw)
         servers.append(s)
         return s
 

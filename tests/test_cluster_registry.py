@@ -174,6 +174,9 @@ def test_a_promoted_replica_has_every_script(cluster):
     sha = load(cluster.nodes[1], body)
     wait_everywhere(cluster.nodes, sha)
     replica = next(n for n in cluster.nodes if role(n) == "slave")
+    # A manual failover needs the replica in sync with its master.
+    wait_until(lambda: replica.client().info("replication").get("master_link_status") == "up", timeout=30,
+               what="replica in sync")
     replica.client().execute_command("CLUSTER", "FAILOVER")
     wait_until(lambda: role(replica) == "master", timeout=30, what="replica promoted")
     for n in cluster.nodes:

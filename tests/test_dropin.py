@@ -468,7 +468,8 @@ def test_module_load_at_runtime(start_server):
 @pytest.mark.parametrize("args,message", [
     (["dropin", "maybe"], "luax: invalid value 'maybe' for 'dropin'"),
     (["dropin"], "luax: module argument 'dropin' needs a value"),
-    (["drop-in", "yes"], "luax: unknown module argument 'drop-in' (known: dropin, heap-limit, busy-kill-readonly)"),
+    (["drop-in", "yes"], "luax: unknown module argument 'drop-in' "
+                         "(known: dropin, heap-limit, busy-kill-readonly, persist-scripts, max-eval-scripts)"),
     (["heap-limit", "lots"], "luax: invalid value 'lots' for 'heap-limit'"),
 ])
 def test_bad_arguments_refuse_to_load(start_server, args, message):

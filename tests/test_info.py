@@ -12,7 +12,8 @@ from test_busy import Background, wait_busy
 
 FIELDS = ["luax_version", "luax_dropin", "luax_cached_scripts", "luax_used_memory_vm", "luax_used_memory_vm_human",
           "luax_used_memory_vm_limit", "luax_used_memory_scripts", "luax_calls", "luax_errors", "luax_kills",
-          "luax_busy_events", "luax_auto_kills"]
+          "luax_busy_events", "luax_auto_kills", "luax_evicted_scripts", "luax_unloadable_scripts",
+          "luax_persist_scripts"]
 
 
 def crate_version():

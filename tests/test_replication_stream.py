@@ -1,6 +1,8 @@
 """Writes replicate as Redis's own scripts do: as effects, several of them wrapped in
 MULTI/EXEC, with SELECT when the script changes database, and honouring redis.set_repl.
-The stream a replica receives is captured for native EVAL and for LUAX.EVAL and compared."""
+The stream a replica receives is captured for native EVAL and for LUAX.EVAL and compared.
+A script new to luax is announced first (`luax.script cache|load`, see test_registry.py), so
+the comparison runs with scripts luax already holds."""
 
 import re
 
@@ -64,6 +66,7 @@ def stream(server):
 @pytest.mark.parametrize("script", SCRIPTS)
 def test_replication_stream_matches_native(stream, script):
     s, conn = stream
+    conn.call("LUAX.SCRIPT", "LOAD", script)
     streams = []
     for command in ("EVAL", "LUAX.EVAL"):
         conn.call("FLUSHALL")
@@ -73,3 +76,30 @@ def test_replication_stream_matches_native(stream, script):
         conn.call("PUBLISH", "marker", "x")
         streams.append((reply, normalize(s.until_marker())))
     assert streams[1] == streams[0]
+
+
+def test_a_new_script_is_announced_before_its_effects(stream):
+    """What luax adds to native's stream: the registry's changes, nothing else."""
+    s, conn = stream
+
+    def captured(*command):
+        conn.call(*command)
+        conn.call("PUBLISH", "marker", "x")
+        return s.until_marker()
+
+    script = "redis.call('set','a','1')"
+    # As native 7.0 wraps a script's several effects, the announcement joins them in MULTI/EXEC.
+    assert captured("LUAX.EVAL", script, 0) == [b"MULTI", b"luax.script cache " + script.encode(), b"set a 1",
+                                                b"EXEC"]
+    assert captured("LUAX.EVAL", script, 0) == [b"set a 1"]
+    assert captured("LUAX.EVAL", "return 1", 0) == [b"luax.script cache return 1"]
+    # SCRIPT LOAD pins it, on the replicas too; a second load changes nothing.
+    assert captured("LUAX.SCRIPT", "LOAD", "return 1") == [b"luax.script load return 1"]
+    assert captured("LUAX.SCRIPT", "LOAD", "return 1") == []
+    # EVAL_RO may run while writes are paused, so it announces nothing; the next EVAL does.
+    assert captured("LUAX.EVAL_RO", "return 2", 0) == []
+    assert captured("LUAX.EVAL", "return 2", 0) == [b"luax.script cache return 2"]
+    assert captured("LUAX.EVAL", "return 2", 0) == []
+    assert captured("LUAX.SCRIPT", "FLUSH") == [b"luax.script flush"]
+    # Native scripting is untouched.
+    assert captured("SCRIPT", "LOAD", "return 3") == []

@@ -6,7 +6,7 @@ use std::cell::Cell;
 
 use super::with_engine;
 use crate::engine::registry_sync::{SyncState, DIGEST, FLUSH, HAVE, HAVE_REPLY, LOAD};
-use crate::redis::api::Ctx;
+use crate::redis::api::{Ctx, CTX_FLAGS_LOADING, CTX_FLAGS_REPLICATED};
 use crate::util::LOG_WARNING;
 use crate::{cluster_receiver_fn, timer_fn};
 
@@ -27,8 +27,17 @@ pub fn enable(ctx: Ctx) {
     ctx.create_timer(DIGEST_PERIOD_MS, Some(digest_timer));
 }
 
+/// A load or flush made by a client of this node, not replayed from the master link or the
+/// AOF (the node that got it from a client has told the cluster already).
+fn from_a_client(ctx: Ctx) -> bool {
+    ctx.context_flags() & (CTX_FLAGS_REPLICATED | CTX_FLAGS_LOADING) == 0
+}
+
 /// After `SCRIPT LOAD` here: the body goes to every node.
 pub fn announce_load(ctx: Ctx, body: &[u8]) {
+    if !from_a_client(ctx) {
+        return;
+    }
     if let Some(sync) = SYNC.with(Cell::get) {
         let (kind, payload) = sync.local_load(body);
         ctx.send_cluster_message(None, kind, &payload);
@@ -37,7 +46,7 @@ pub fn announce_load(ctx: Ctx, body: &[u8]) {
 
 /// After `SCRIPT FLUSH` here: every node flushes.
 pub fn announce_flush(ctx: Ctx) {
-    let Some(mut sync) = SYNC.with(Cell::get) else {
+    let Some(mut sync) = SYNC.with(Cell::get).filter(|_| from_a_client(ctx)) else {
         return;
     };
     let (kind, payload) = sync.local_flush();

@@ -5,6 +5,7 @@ use crate::command_fn;
 use crate::engine::{Invocation, Origin};
 use crate::error::ReplyError;
 use crate::redis::api::Ctx;
+use crate::redis::persist;
 use crate::redis::reply::ClientReply;
 use crate::redis::server::RedisServer;
 use crate::util::integer::parse_strict_i64;
@@ -62,8 +63,19 @@ fn run(ctx: Ctx, argv: &[&[u8]], source: Source, read_only: bool) -> Result<(), 
     let (keys, args) = rest.split_at(numkeys);
     with_engine(|engine| {
         let found = match source {
-            Source::Body => engine.load(script, Origin::Eval)?,
-            Source::Sha => engine.find(script).ok_or(ReplyError::NoScript)?,
+            Source::Body => {
+                // Not from EVAL_RO: a read-only command may run while writes are paused,
+                // when Redis forbids any propagation (the next EVAL of it announces it).
+                let admitted = engine.admit(script, Origin::Eval, !read_only)?;
+                if let Some(origin) = admitted.announce {
+                    persist::propagate_script(ctx, script, origin);
+                }
+                engine.find(&admitted.sha).ok_or(ReplyError::Internal)?
+            }
+            Source::Sha => match engine.find(script) {
+                Some(found) => found,
+                None => return Err(engine.missing(script)),
+            },
         };
         let server = RedisServer::new(ctx);
         let inv = Invocation { keys, args, read_only };

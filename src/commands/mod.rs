@@ -6,6 +6,7 @@ pub mod script;
 
 use std::cell::RefCell;
 
+use crate::engine::registry::{RecordSink, SavedScript, Unloadable};
 use crate::engine::{counters, Engine};
 use crate::error::ReplyError;
 
@@ -29,4 +30,24 @@ pub fn with_engine<R>(f: impl FnOnce(&mut Engine) -> Result<R, ReplyError>) -> R
         counters::record_snapshot(engine.snapshot());
         out
     })
+}
+
+/// Hands the scripts to `write` for an RDB save; false if the engine is in use (a save
+/// forked while a script ran).
+pub fn save_registry(write: &mut RecordSink<'_>) -> bool {
+    ENGINE.with(|cell| {
+        let Ok(guard) = cell.try_borrow() else {
+            return false;
+        };
+        let Some(engine) = guard.as_ref() else {
+            return false;
+        };
+        write(&engine.records());
+        true
+    })
+}
+
+/// Replaces the registry with saved scripts; returns those that no longer compile.
+pub fn restore_registry(records: Vec<SavedScript>) -> Result<Vec<Unloadable>, ReplyError> {
+    with_engine(|engine| engine.restore(records))
 }

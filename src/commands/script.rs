@@ -1,4 +1,5 @@
-//! LUAX.SCRIPT LOAD | EXISTS | FLUSH | KILL | SHOW | STATS | HELP.
+//! LUAX.SCRIPT LOAD | EXISTS | FLUSH | KILL | SHOW | STATS | HELP, and CACHE (what replicas
+//! and the AOF receive for a script first seen by EVAL).
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -8,13 +9,28 @@ use crate::engine::stats::unix_ms_of;
 use crate::engine::{busy, normalize_sha, Origin, ScriptReport, Sha};
 use crate::error::ReplyError;
 use crate::redis::api::{self, Ctx};
+use crate::redis::persist;
 
 /// `LUAX.SCRIPT LOAD script`
 fn load(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
+    admit(ctx, argv, Origin::Load)
+}
+
+/// `LUAX.SCRIPT CACHE script`: registers a script as EVAL does, without running it (evictable).
+fn cache(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
+    admit(ctx, argv, Origin::Eval)
+}
+
+fn admit(ctx: Ctx, argv: &[&[u8]], origin: Origin) -> Result<(), ReplyError> {
     let body = argv.get(2).copied().unwrap_or_default();
-    let found = with_engine(|engine| engine.load(body, Origin::Load))?;
-    cluster_sync::announce_load(ctx, body);
-    ctx.reply_bulk(&found.sha);
+    let admitted = with_engine(|engine| engine.admit(body, origin, true))?;
+    if let Some(origin) = admitted.announce {
+        persist::propagate_script(ctx, body, origin);
+    }
+    if origin == Origin::Load {
+        cluster_sync::announce_load(ctx, body);
+    }
+    ctx.reply_bulk(&admitted.sha);
     Ok(())
 }
 
@@ -125,6 +141,7 @@ fn flush(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
     }
     with_engine(|engine| engine.flush())?;
     cluster_sync::announce_flush(ctx);
+    persist::propagate_flush(ctx);
     ctx.reply_status(b"OK");
     Ok(())
 }
@@ -169,6 +186,7 @@ fn help(ctx: Ctx, argv: &[&[u8]]) -> Result<(), ReplyError> {
 }
 
 command_fn!(load_command => load);
+command_fn!(cache_command => cache);
 command_fn!(exists_command => exists);
 command_fn!(flush_command => flush);
 command_fn!(kill_command => kill);

@@ -13,6 +13,8 @@ pub struct Counters {
     pub kills: Cell<u64>,
     pub busy_events: Cell<u64>,
     pub auto_kills: Cell<u64>,
+    /// EVAL-born scripts dropped by the cache's cap (`engine::registry`).
+    pub evicted_scripts: Cell<u64>,
 }
 
 thread_local! {
@@ -34,6 +36,8 @@ pub struct Snapshot {
     pub vm_memory: u64,
     pub vm_memory_limit: u64,
     pub scripts_memory: u64,
+    /// Restored scripts that no longer compile (kept, see `engine::registry`).
+    pub broken_scripts: u64,
 }
 
 thread_local! {

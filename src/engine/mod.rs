@@ -9,6 +9,7 @@ pub mod counters;
 mod fake;
 pub mod flags;
 pub mod prepare;
+pub mod registry;
 pub mod registry_sync;
 pub mod run;
 pub mod script_client;
@@ -18,6 +19,7 @@ pub mod stats;
 #[cfg(test)]
 mod tests;
 
+use std::cell::{Cell, OnceCell};
 use std::rc::Rc;
 
 use rustc_hash::FxHashMap;
@@ -38,6 +40,10 @@ const HOOK_INSTRUCTIONS: i32 = 100_000;
 /// A SHA1 in lowercase hex: the script's name.
 pub type Sha = [u8; 40];
 
+/// A script's key in the dictionary: its SHA1 as 20 bytes, half the hex name's size (the
+/// dictionary holds every script, so the key is much of its per-script overhead).
+type Key = [u8; 20];
+
 /// A cached script, as `load` and `find` hand it to `run`.
 #[derive(Clone, Copy)]
 pub struct Script {
@@ -54,12 +60,35 @@ pub enum Origin {
 }
 
 /// A script in the dictionary: the compiled function with its flags, the body it was
-/// compiled from, how it got there, and its run statistics.
+/// compiled from, how it got there, when it last ran (for the EVAL cache's LRU) and its
+/// run statistics.
 struct Entry {
     script: Script,
     body: Box<[u8]>,
     origin: Origin,
-    stats: Rc<ScriptStats>,
+    /// Run statistics, made at the script's first run: a script loaded and never run costs
+    /// no more than its entry.
+    stats: OnceCell<Rc<ScriptStats>>,
+    /// The engine's clock at the last EVAL/EVALSHA of this script (see `registry`).
+    last_used: Cell<u64>,
+    /// Replicas and the AOF have been told of this script (see `registry::Admitted`).
+    announced: bool,
+}
+
+impl Entry {
+    fn new(script: Script, body: &[u8], origin: Origin, last_used: u64, announced: bool) -> Entry {
+        let (body, stats) = (body.into(), OnceCell::new());
+        Entry { script, body, origin, stats, last_used: Cell::new(last_used), announced }
+    }
+
+    /// The counters a run of this script adds to (made at its first run).
+    fn run_stats(&self) -> Rc<ScriptStats> {
+        Rc::clone(self.stats.get_or_init(Rc::default))
+    }
+
+    fn counts(&self) -> Counts {
+        self.stats.get().map(|s| s.counts()).unwrap_or_default()
+    }
 }
 
 /// A cached script as `load` and `find` hand it to `run`: its name, the script, and the
@@ -87,13 +116,22 @@ pub struct Settings {
     pub heap_limit: usize,
     /// `busy-kill-readonly`: runs that have not written are stopped after this long (0: never).
     pub kill_readonly_after_ms: u64,
+    /// Scripts known only from EVAL kept at most (least recently used evicted; 0: no cap).
+    pub max_eval_scripts: usize,
 }
 
 pub struct Engine {
     vm: Vm,
-    scripts: FxHashMap<Sha, Entry>,
+    scripts: FxHashMap<Key, Entry>,
     bodies_bytes: usize,
     settings: Settings,
+    /// Ticks on every use of a script; an entry's `last_used` is a reading of it.
+    clock: Cell<u64>,
+    /// The scripts known only from EVAL, which the cap applies to (see `registry`).
+    evictable: Vec<Key>,
+    /// Scripts restored from a saved registry that no longer compile: kept (and saved
+    /// again) so that nothing is dropped silently; EVALSHA reports why they cannot run.
+    broken: FxHashMap<Key, registry::Broken>,
 }
 
 /// What a caller asks to run.
@@ -107,58 +145,66 @@ pub struct Invocation<'a> {
 impl Engine {
     pub fn new(settings: Settings) -> Result<Engine, ReplyError> {
         let vm = Vm::new(settings.version, settings.heap_limit).ok_or(ReplyError::VmUnavailable)?;
-        Ok(Engine { vm, scripts: FxHashMap::default(), bodies_bytes: 0, settings })
+        Ok(Engine {
+            vm,
+            scripts: FxHashMap::default(),
+            bodies_bytes: 0,
+            settings,
+            clock: Cell::new(0),
+            evictable: Vec::new(),
+            broken: FxHashMap::default(),
+        })
     }
 
-    /// Compiles and caches `body` unless already cached; returns its SHA and the script
-    /// (SCRIPT LOAD, and every EVAL of a body). Loading with `Origin::Load` marks a script
-    /// first seen by EVAL as loaded.
+    /// `admit` (as the commands do, announcing) and then `find`: the script ready to run.
+    #[cfg(test)]
     pub fn load(&mut self, body: &[u8], origin: Origin) -> Result<Found, ReplyError> {
-        let sha = sha1_hex(body);
-        if let Some(entry) = self.scripts.get_mut(&sha) {
-            if origin == Origin::Load {
-                entry.origin = Origin::Load;
-            }
-            return Ok(Found { sha, script: entry.script, stats: Rc::clone(&entry.stats) });
-        }
-        let (flags, shebang_len) = shebang::parse(body).map_err(ReplyError::Shebang)?;
-        // The shebang line is left out but its newline kept, so line numbers do not move.
-        let func = self.vm.compile(&body[shebang_len..]).map_err(ReplyError::Compile)?;
-        let script = Script { func, flags };
-        let stats = Rc::new(ScriptStats::default());
-        self.scripts.insert(sha, Entry { script, body: body.into(), origin, stats: Rc::clone(&stats) });
-        self.bodies_bytes += body.len();
-        Ok(Found { sha, script, stats })
+        let admitted = self.admit(body, origin, true)?;
+        self.find(&admitted.sha).ok_or(ReplyError::Internal)
     }
 
-    /// The cached script named `sha` (any case), if any.
+    /// The cached script named `sha` (any case), if any; counts as a use for the LRU.
     pub fn find(&self, sha: &[u8]) -> Option<Found> {
-        let key = normalize_sha(sha)?;
-        self.scripts.get(&key).map(|entry| Found { sha: key, script: entry.script, stats: Rc::clone(&entry.stats) })
+        let name = normalize_sha(sha)?;
+        self.scripts.get(&key_of(&name)?).map(|entry| {
+            entry.last_used.set(self.tick());
+            Found { sha: name, script: entry.script, stats: entry.run_stats() }
+        })
+    }
+
+    /// The next reading of the use clock.
+    #[inline]
+    fn tick(&self) -> u64 {
+        let now = self.clock.get() + 1;
+        self.clock.set(now);
+        now
     }
 
     /// The body and origin of the cached script named `sha` (any case), if any.
     pub fn source(&self, sha: &[u8]) -> Option<(&[u8], Origin)> {
-        let key = normalize_sha(sha)?;
-        self.scripts.get(&key).map(|entry| (&*entry.body, entry.origin))
+        self.scripts.get(&key_of(sha)?).map(|entry| (&*entry.body, entry.origin))
     }
 
-    /// The scripts pinned by SCRIPT LOAD, with their bodies: what a cluster shares.
-    pub fn loaded(&self) -> impl Iterator<Item = (&Sha, &[u8])> + '_ {
-        self.scripts.iter().filter(|(_, entry)| entry.origin == Origin::Load).map(|(sha, entry)| (sha, &*entry.body))
+    /// The scripts pinned by SCRIPT LOAD, with their names and bodies: what a cluster shares.
+    pub fn loaded(&self) -> impl Iterator<Item = (Sha, &[u8])> + '_ {
+        self.scripts
+            .iter()
+            .filter(|(_, entry)| entry.origin == Origin::Load)
+            .map(|(key, entry)| (name_of(key), &*entry.body))
     }
 
+    /// SCRIPT EXISTS: a lookup that is not a use.
     pub fn exists(&self, sha: &[u8]) -> bool {
-        normalize_sha(sha).is_some_and(|key| self.scripts.contains_key(&key))
+        key_of(sha).is_some_and(|key| self.scripts.contains_key(&key))
     }
 
     /// `SCRIPT STATS`: the cached scripts (only those named in `only`, when given; unknown
     /// names are left out), largest total run time first, then by SHA.
     pub fn stats(&self, only: Option<&[Sha]>) -> Vec<ScriptReport> {
-        let report = |(sha, entry): (&Sha, &Entry)| ScriptReport {
-            sha: *sha,
+        let report = |(key, entry): (&Key, &Entry)| ScriptReport {
+            sha: name_of(key),
             origin: entry.origin,
-            counts: entry.stats.counts(),
+            counts: entry.counts(),
             body_bytes: entry.body.len(),
         };
         let mut out: Vec<ScriptReport> = match only {
@@ -167,7 +213,7 @@ impl Engine {
                 let mut shas = shas.to_vec();
                 shas.sort_unstable();
                 shas.dedup();
-                shas.iter().filter_map(|sha| self.scripts.get_key_value(sha)).map(report).collect()
+                shas.iter().filter_map(|sha| self.scripts.get_key_value(&key_of(sha)?)).map(report).collect()
             }
         };
         out.sort_unstable_by(|a, b| b.counts.usec.cmp(&a.counts.usec).then(a.sha.cmp(&b.sha)));
@@ -176,16 +222,17 @@ impl Engine {
 
     /// `SCRIPT STATS RESET`: every script's counters back to zero; the scripts stay.
     pub fn reset_stats(&self) {
-        for entry in self.scripts.values() {
-            entry.stats.reset();
+        for stats in self.scripts.values().filter_map(|entry| entry.stats.get()) {
+            stats.reset();
         }
     }
 
     /// Bytes of script bodies cached (for INFO, as Redis's `used_memory_scripts_eval`).
     fn scripts_memory(&self) -> usize {
-        // Each entry's statistics sit in their own `Rc` allocation (two counts, then the cells).
+        // A script's statistics, once it has run, sit in their own `Rc` allocation.
         let stats = std::mem::size_of::<ScriptStats>() + 2 * std::mem::size_of::<usize>();
-        self.bodies_bytes + self.scripts.len() * (std::mem::size_of::<Entry>() + 40 + stats)
+        let ran = self.scripts.values().filter(|entry| entry.stats.get().is_some()).count();
+        self.bodies_bytes + self.scripts.len() * std::mem::size_of::<(Key, Entry)>() + ran * stats
     }
 
     /// The figures `INFO luax` shows.
@@ -195,6 +242,7 @@ impl Engine {
             vm_memory: self.vm.memory() as u64,
             vm_memory_limit: self.settings.heap_limit as u64,
             scripts_memory: self.scripts_memory() as u64,
+            broken_scripts: self.broken_count() as u64,
         }
     }
 
@@ -202,6 +250,8 @@ impl Engine {
     pub fn flush(&mut self) -> Result<(), ReplyError> {
         let fresh = Vm::new(self.settings.version, self.settings.heap_limit).ok_or(ReplyError::VmUnavailable)?;
         self.scripts.clear();
+        self.evictable.clear();
+        self.broken.clear();
         self.bodies_bytes = 0;
         // The old VM is closed when replaced (after a full collection, see OwnedState::drop).
         self.vm = fresh;
@@ -256,6 +306,47 @@ pub fn normalize_sha(sha: &[u8]) -> Option<Sha> {
     let mut out: Sha = sha.try_into().ok()?;
     out.make_ascii_lowercase();
     Some(out)
+}
+
+/// The name (lowercase hex) of the script whose key is `key`.
+fn name_of(key: &Key) -> Sha {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut name = [0u8; 40];
+    for (pair, byte) in name.chunks_exact_mut(2).zip(key) {
+        pair[0] = HEX[usize::from(byte >> 4)];
+        pair[1] = HEX[usize::from(byte & 0x0f)];
+    }
+    name
+}
+
+/// The key of the script named `sha` (40 hex digits, any case), if it names one. This runs on
+/// every EVALSHA, so it decodes eight digits at a time in a u64 (SWAR) rather than one by one.
+fn key_of(sha: &[u8]) -> Option<Key> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // High bit of each byte lane set where lo <= byte <= hi (bytes below 0x80: no carries).
+    let in_range = |x: u64, lo: u8, hi: u8| {
+        let at_least_lo = x.wrapping_add(u64::from(0x80 - lo) * ONES);
+        let above_hi = x.wrapping_add(u64::from(0x7f - hi) * ONES);
+        at_least_lo & !above_hi & HIGHS
+    };
+    let hex: &[u8; 40] = sha.try_into().ok()?;
+    let mut key = [0u8; 20];
+    let mut invalid = 0u64;
+    for (digits, out) in hex.chunks_exact(8).zip(key.chunks_exact_mut(4)) {
+        let x = u64::from_le_bytes(digits.try_into().ok()?);
+        let decimal = in_range(x, b'0', b'9');
+        let letter = in_range(x | (0x20 * ONES), b'a', b'f');
+        invalid |= (x & HIGHS) | ((decimal | letter) ^ HIGHS);
+        // Each lane's value: its low four bits, plus 9 for a letter ('a' & 0x0f = 1).
+        let values = (x & (0x0f * ONES)) + (letter >> 7) * 9;
+        // Lanes come in (high, low) pairs, the first digit in the lowest byte.
+        let pairs = ((values & 0x000f_000f_000f_000f) << 4) | ((values >> 8) & 0x000f_000f_000f_000f);
+        let packed =
+            (pairs & 0xff) | ((pairs >> 8) & 0xff00) | ((pairs >> 16) & 0x00ff_0000) | ((pairs >> 24) & 0xff00_0000);
+        out.copy_from_slice(&(packed as u32).to_le_bytes());
+    }
+    (invalid == 0).then_some(key)
 }
 
 /// Counts top-level error replies for INFO.

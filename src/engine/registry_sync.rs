@@ -68,7 +68,7 @@ fn digest(engine: &Engine) -> Digest {
     let mut d = Digest { count: 0, xor: [0; 40] };
     for (sha, _) in engine.loaded() {
         d.count += 1;
-        d.xor.iter_mut().zip(sha).for_each(|(a, b)| *a ^= b);
+        d.xor.iter_mut().zip(&sha).for_each(|(a, b)| *a ^= b);
     }
     d
 }
@@ -140,7 +140,7 @@ impl SyncState {
                     received.replies.push(self.have(engine, HAVE));
                 }
             }
-            LOAD => match engine.load(body, Origin::Load) {
+            LOAD => match engine.admit(body, Origin::Load, false) {
                 Ok(_) => received.loaded += 1,
                 Err(e) => received.failed.push((super::sha1_hex(body), e)),
             },
@@ -204,7 +204,7 @@ impl SyncState {
     fn have(&self, engine: &Engine, kind: u8) -> Outgoing {
         let mut out = self.header();
         for (sha, _) in engine.loaded() {
-            out.extend_from_slice(sha);
+            out.extend_from_slice(&sha);
         }
         (kind, out)
     }
@@ -239,6 +239,7 @@ mod tests {
                 version: ServerVersion { major: 7, minor: 0, patch: 15 },
                 heap_limit: 0,
                 kill_readonly_after_ms: 0,
+                max_eval_scripts: 500,
             };
             Node { engine: Engine::new(settings).unwrap(), sync: SyncState::default() }
         }
@@ -258,7 +259,7 @@ mod tests {
         }
 
         fn shas(&self) -> Vec<Sha> {
-            let mut v: Vec<Sha> = self.engine.loaded().map(|(sha, _)| *sha).collect();
+            let mut v: Vec<Sha> = self.engine.loaded().map(|(sha, _)| sha).collect();
             v.sort();
             v
         }

@@ -15,7 +15,7 @@ use crate::vm::ServerVersion;
 
 fn engine() -> Engine {
     let version = ServerVersion { major: 7, minor: 0, patch: 15 };
-    Engine::new(Settings { version, heap_limit: 0, kill_readonly_after_ms: 0 }).unwrap()
+    Engine::new(Settings { version, heap_limit: 0, kill_readonly_after_ms: 0, max_eval_scripts: 500 }).unwrap()
 }
 
 fn run_as(engine: &mut Engine, server: &FakeServer, body: &str, keys: &[&str], read_only: bool) -> String {

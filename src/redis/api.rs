@@ -93,6 +93,15 @@ pub fn check_api() -> Option<&'static str> {
         RedisModule_SubscribeToServerEvent,
         RedisModule_IsKeysPositionRequest,
         RedisModule_KeyAtPos,
+        RedisModule_Replicate,
+        RedisModule_SetModuleOptions,
+        RedisModule_CreateDataType,
+        RedisModule_SaveUnsigned,
+        RedisModule_LoadUnsigned,
+        RedisModule_SaveStringBuffer,
+        RedisModule_LoadStringBuffer,
+        RedisModule_IsIOError,
+        RedisModule_Free,
     );
     None
 }
@@ -357,10 +366,132 @@ impl Ctx {
         unsafe { rm!(RedisModule_SubscribeToServerEvent)(self.ptr(), event, cb) == raw::REDISMODULE_OK as c_int }
     }
 
+    /// Propagates `cmd args...` to replicas and the AOF (with the command's own effects).
+    /// Takes one or two arguments, all luax propagates.
+    pub fn replicate(self, cmd: &CStr, args: &[&[u8]]) -> bool {
+        let f = rm!(RedisModule_Replicate);
+        // SAFETY: valid command context; one (char *, size_t) pair per "b"; Redis copies them.
+        let status = unsafe {
+            match args {
+                [a] => f(self.ptr(), cmd.as_ptr(), c"b".as_ptr(), a.as_ptr().cast::<c_char>(), a.len()),
+                [a, b] => f(
+                    self.ptr(),
+                    cmd.as_ptr(),
+                    c"bb".as_ptr(),
+                    a.as_ptr().cast::<c_char>(),
+                    a.len(),
+                    b.as_ptr().cast::<c_char>(),
+                    b.len(),
+                ),
+                _ => return false,
+            }
+        };
+        status == raw::REDISMODULE_OK as c_int
+    }
+
+    /// Tells Redis that luax checks for read errors itself (`Io::load_*` return `None`)
+    /// instead of having the server abort on a truncated or corrupt record.
+    pub fn handle_io_errors(self) {
+        // SAFETY: valid load context.
+        unsafe { rm!(RedisModule_SetModuleOptions)(self.ptr(), raw::REDISMODULE_OPTIONS_HANDLE_IO_ERRORS as c_int) };
+    }
+
+    /// Registers a data type that holds no keys, only module-wide (aux) data saved before
+    /// the keys. `aux_save: None` reads existing sections but writes none.
+    pub fn create_aux_type(
+        self,
+        name: &CStr,
+        encver: i32,
+        aux_load: raw::RedisModuleTypeAuxLoadFunc,
+        aux_save: raw::RedisModuleTypeAuxSaveFunc,
+    ) -> bool {
+        let mut methods = raw::RedisModuleTypeMethods {
+            version: u64::from(raw::REDISMODULE_TYPE_METHOD_VERSION),
+            rdb_load: Some(no_key_load),
+            rdb_save: Some(no_key_save),
+            aof_rewrite: None,
+            mem_usage: None,
+            digest: None,
+            free: Some(no_key_free),
+            aux_load,
+            aux_save,
+            aux_save_triggers: raw::REDISMODULE_AUX_BEFORE_RDB as c_int,
+            free_effort: None,
+            unlink: None,
+            copy: None,
+            defrag: None,
+            mem_usage2: None,
+            free_effort2: None,
+            unlink2: None,
+            copy2: None,
+            aux_save2: None,
+        };
+        // SAFETY: valid load context; Redis copies the method table and the name.
+        !unsafe { rm!(RedisModule_CreateDataType)(self.ptr(), name.as_ptr(), encver, &mut methods) }.is_null()
+    }
+
     pub fn server_version(self) -> (u32, u32, u32) {
         // SAFETY: no arguments; returns 0x00MMmmpp.
         let v = unsafe { rm!(RedisModule_GetServerVersion)() } as u32;
         ((v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff)
+    }
+}
+
+// The aux-only type never has keys; these exist because a type must name them.
+extern "C" fn no_key_load(_io: *mut raw::RedisModuleIO, _encver: c_int) -> *mut std::ffi::c_void {
+    std::ptr::null_mut()
+}
+extern "C" fn no_key_save(_io: *mut raw::RedisModuleIO, _value: *mut std::ffi::c_void) {}
+extern "C" fn no_key_free(_value: *mut std::ffi::c_void) {}
+
+/// An RDB stream during an aux save or load callback.
+#[derive(Clone, Copy)]
+pub struct Io(NonNull<raw::RedisModuleIO>);
+
+impl Io {
+    /// # Safety
+    /// `io` must be the stream Redis passed to the current aux callback.
+    pub unsafe fn from_raw(io: *mut raw::RedisModuleIO) -> Option<Io> {
+        NonNull::new(io).map(Io)
+    }
+
+    pub fn save_unsigned(self, v: u64) {
+        // SAFETY: valid stream during the callback.
+        unsafe { rm!(RedisModule_SaveUnsigned)(self.0.as_ptr(), v) };
+    }
+
+    pub fn save_bytes(self, b: &[u8]) {
+        // SAFETY: valid stream; Redis copies the buffer.
+        unsafe { rm!(RedisModule_SaveStringBuffer)(self.0.as_ptr(), b.as_ptr().cast::<c_char>(), b.len()) };
+    }
+
+    fn failed(self) -> bool {
+        // SAFETY: valid stream.
+        unsafe { rm!(RedisModule_IsIOError)(self.0.as_ptr()) != 0 }
+    }
+
+    /// The next unsigned, or `None` on a read error (truncated or corrupt record).
+    pub fn load_unsigned(self) -> Option<u64> {
+        // SAFETY: valid stream; with HANDLE_IO_ERRORS a failed read sets the error flag.
+        let v = unsafe { rm!(RedisModule_LoadUnsigned)(self.0.as_ptr()) };
+        (!self.failed()).then_some(v)
+    }
+
+    /// The next string, or `None` on a read error.
+    pub fn load_bytes(self) -> Option<Vec<u8>> {
+        let mut len = 0usize;
+        // SAFETY: valid stream; a non-null result is `len` bytes we own and free here.
+        unsafe {
+            let p = rm!(RedisModule_LoadStringBuffer)(self.0.as_ptr(), &mut len);
+            let out = (!p.is_null()).then(|| std::slice::from_raw_parts(p.cast::<u8>(), len).to_vec());
+            if !p.is_null() {
+                rm!(RedisModule_Free)(p.cast());
+            }
+            if self.failed() {
+                return None;
+            }
+            out
+        }
     }
 }
 
@@ -855,6 +986,111 @@ macro_rules! timer_fn {
     };
 }
 
+/// An aux-save body: writes the module's section of an RDB (a panic leaves the record
+/// incomplete, so its load fails).
+pub trait AuxSaveHandler {
+    const RUN: fn(Io);
+}
+
+pub type RawAuxSaveFn = unsafe extern "C" fn(RawIo, c_int);
+
+pub const fn aux_save_callback<H: AuxSaveHandler>() -> RawAuxSaveFn {
+    call_aux_save::<H>
+}
+
+unsafe extern "C" fn call_aux_save<H: AuxSaveHandler>(io: RawIo, _when: c_int) {
+    // SAFETY: Redis passes the stream being written.
+    if let Some(io) = unsafe { Io::from_raw(io) } {
+        let _ = catch_unwind(AssertUnwindSafe(|| (H::RUN)(io)));
+    }
+}
+
+/// Declares `$name`, the C aux-save callback of `$handler: fn(Io)`.
+#[macro_export]
+macro_rules! aux_save_fn {
+    ($name:ident => $handler:path) => {
+        #[allow(non_upper_case_globals)]
+        pub const $name: $crate::redis::api::RawAuxSaveFn = {
+            struct Handler;
+            impl $crate::redis::api::AuxSaveHandler for Handler {
+                const RUN: fn($crate::redis::api::Io) = $handler;
+            }
+            $crate::redis::api::aux_save_callback::<Handler>()
+        };
+    };
+}
+
+/// An aux-load body: reads the module's section of an RDB of the given encoding version;
+/// false (or a panic) fails the load.
+pub trait AuxLoadHandler {
+    const RUN: fn(Io, i32) -> bool;
+}
+
+pub type RawAuxLoadFn = unsafe extern "C" fn(RawIo, c_int, c_int) -> c_int;
+
+pub const fn aux_load_callback<H: AuxLoadHandler>() -> RawAuxLoadFn {
+    call_aux_load::<H>
+}
+
+unsafe extern "C" fn call_aux_load<H: AuxLoadHandler>(io: RawIo, encver: c_int, _when: c_int) -> c_int {
+    // SAFETY: Redis passes the stream being read.
+    let Some(io) = (unsafe { Io::from_raw(io) }) else {
+        return 1;
+    };
+    match catch_unwind(AssertUnwindSafe(|| (H::RUN)(io, encver))) {
+        Ok(true) => 0,
+        _ => 1,
+    }
+}
+
+/// Declares `$name`, the C aux-load callback of `$handler: fn(Io, i32) -> bool`.
+#[macro_export]
+macro_rules! aux_load_fn {
+    ($name:ident => $handler:path) => {
+        #[allow(non_upper_case_globals)]
+        pub const $name: $crate::redis::api::RawAuxLoadFn = {
+            struct Handler;
+            impl $crate::redis::api::AuxLoadHandler for Handler {
+                const RUN: fn($crate::redis::api::Io, i32) -> bool = $handler;
+            }
+            $crate::redis::api::aux_load_callback::<Handler>()
+        };
+    };
+}
+
+/// A server event's body (the event's data is not needed).
+pub trait EventHandler {
+    const RUN: fn(Ctx);
+}
+
+pub type RawEventFn = unsafe extern "C" fn(RawCtx, RawEvent, u64, *mut c_void);
+
+pub const fn event_callback<H: EventHandler>() -> RawEventFn {
+    call_event::<H>
+}
+
+unsafe extern "C" fn call_event<H: EventHandler>(ctx: RawCtx, _event: RawEvent, _sub: u64, _data: *mut c_void) {
+    // SAFETY: Redis passes the context of the event callback.
+    if let Some(ctx) = unsafe { Ctx::from_raw(ctx) } {
+        let _ = catch_unwind(AssertUnwindSafe(|| (H::RUN)(ctx)));
+    }
+}
+
+/// Declares `$name`, the C server-event callback of `$handler: fn(Ctx)`.
+#[macro_export]
+macro_rules! event_fn {
+    ($name:ident => $handler:path) => {
+        #[allow(non_upper_case_globals)]
+        pub const $name: $crate::redis::api::RawEventFn = {
+            struct Handler;
+            impl $crate::redis::api::EventHandler for Handler {
+                const RUN: fn($crate::redis::api::Ctx) = $handler;
+            }
+            $crate::redis::api::event_callback::<Handler>()
+        };
+    };
+}
+
 /// Bytes → C string, cut at the first NUL (as Redis's C strings are).
 pub fn c_string(b: &[u8]) -> CString {
     CString::new(cut_at_nul(b)).unwrap_or_default()
@@ -901,3 +1137,4 @@ pub type RawCtx = *mut RedisModuleCtx;
 pub type RawString = *mut RedisModuleString;
 pub type RawInfoCtx = *mut raw::RedisModuleInfoCtx;
 pub type RawFilterCtx = *mut raw::RedisModuleCommandFilterCtx;
+pub type RawIo = *mut raw::RedisModuleIO;

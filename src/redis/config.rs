@@ -58,6 +58,13 @@ pub fn write_safety(ctx: Ctx) -> WriteSafety {
     })
 }
 
+/// `appendonly yes` with `aof-use-rdb-preamble no`: an AOF rewrite then writes commands
+/// only, and the module API has no way to add the script registry to them.
+pub fn aof_without_preamble(ctx: Ctx) -> bool {
+    config_get(ctx, b"appendonly").is_some_and(|b| b == b"yes")
+        && config_get(ctx, b"aof-use-rdb-preamble").is_some_and(|b| b == b"no")
+}
+
 pub fn busy_threshold_ms(ctx: Ctx) -> u64 {
     cached(&BUSY_THRESHOLD_MS, || config_u64(ctx, b"busy-reply-threshold", 5000))
 }

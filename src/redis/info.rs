@@ -5,7 +5,7 @@
 //! after every luax command (`engine::counters::record_snapshot`).
 
 use super::api::{Ctx, InfoCtx};
-use super::dropin;
+use super::{dropin, persist};
 use crate::engine::counters::{self, Counters, COUNTERS};
 use crate::info_fn;
 
@@ -40,6 +40,9 @@ fn add_section(ctx: InfoCtx, _for_crash_report: bool) {
     ctx.field_u64(c"kills", counter(|c| c.kills.get()));
     ctx.field_u64(c"busy_events", counter(|c| c.busy_events.get()));
     ctx.field_u64(c"auto_kills", counter(|c| c.auto_kills.get()));
+    ctx.field_u64(c"evicted_scripts", counter(|c| c.evicted_scripts.get()));
+    ctx.field_u64(c"unloadable_scripts", snap.broken_scripts);
+    ctx.field_str(c"persist_scripts", if persist::enabled() { "yes" } else { "no" });
 }
 
 /// Redis's `bytesToHuman`: `123B`, `1.50K`, `2.00M`, ... (powers of 1024, two decimals).

@@ -11,6 +11,7 @@ pub mod cmdtable;
 pub mod config;
 pub mod dropin;
 pub mod info;
+pub mod persist;
 pub mod register;
 pub mod reply;
 pub mod resp;
