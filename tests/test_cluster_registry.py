@@ -3,6 +3,7 @@ every node (masters and replicas), nodes that were away catch up, a flush emptie
 A real 6-node cluster (3 masters, 3 replicas) in drop-in mode, built by redis-cli."""
 
 import hashlib
+import re
 import subprocess
 import threading
 import time
@@ -167,6 +168,26 @@ def test_a_node_that_was_down_catches_up_on_restart(cluster):
     MEASUREMENTS["cluster: a restarted node, from cluster ok until it has the script"] = \
         f"{(time.monotonic() - start) * 1000:.0f} ms"
     assert back.client().execute_command("LUAX.EVALSHA_RO", sha, 0) == b"loaded while a node was down"
+
+
+def test_a_node_that_missed_a_flush_does_not_bring_scripts_back(cluster):
+    """A master restarts from its own RDB, which still holds a script flushed while it was
+    down (quickly enough to stay a master, so no full sync replaces what it loaded): the
+    epoch saved with the scripts tells it that it is behind, so it flushes instead of
+    spreading the script again."""
+    sha = load(cluster.nodes[0], "return 'flushed while a node was down'")
+    wait_everywhere(cluster.nodes, sha)
+    away = next(n for n in cluster.nodes if role(n) == "master")
+    assert away.client().execute_command("SAVE") is True
+    away.stop()
+    alive = [n for n in cluster.nodes if n is not away]
+    alive[0].client().execute_command("LUAX.SCRIPT", "FLUSH")
+    wait_everywhere(alive, sha, present=False)
+    back = cluster.restart(away)
+    restored = re.search(r"restored (\d+) of \1 saved scripts", back.log())
+    assert restored and int(restored.group(1)) >= 1, back.log()
+    wait_until(lambda: not exists(back, sha), timeout=SPREAD_TIMEOUT, what="restarted node follows the flush")
+    stays_absent(cluster.nodes, sha)
 
 
 def test_a_promoted_replica_has_every_script(cluster):

@@ -5,7 +5,7 @@
 use std::cell::Cell;
 
 use super::with_engine;
-use crate::engine::registry_sync::{SyncState, DIGEST, FLUSH, HAVE, HAVE_REPLY, LOAD};
+use crate::engine::registry_sync::{DIGEST, FLUSH, HAVE, HAVE_REPLY, LOAD};
 use crate::redis::api::{Ctx, CTX_FLAGS_LOADING, CTX_FLAGS_REPLICATED};
 use crate::util::LOG_WARNING;
 use crate::{cluster_receiver_fn, timer_fn};
@@ -14,8 +14,8 @@ use crate::{cluster_receiver_fn, timer_fn};
 const DIGEST_PERIOD_MS: i64 = 1000;
 
 thread_local! {
-    /// `None` outside cluster mode.
-    static SYNC: Cell<Option<SyncState>> = const { Cell::new(None) };
+    /// Whether this node is part of a cluster (the registry is then shared).
+    static ENABLED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Starts the registry's share of the bus: receivers, and the digest timer.
@@ -23,7 +23,7 @@ pub fn enable(ctx: Ctx) {
     for kind in [DIGEST, LOAD, FLUSH, HAVE, HAVE_REPLY] {
         ctx.register_cluster_receiver(kind, Some(receive_message));
     }
-    SYNC.with(|s| s.set(Some(SyncState::default())));
+    ENABLED.with(|e| e.set(true));
     ctx.create_timer(DIGEST_PERIOD_MS, Some(digest_timer));
 }
 
@@ -33,40 +33,54 @@ fn from_a_client(ctx: Ctx) -> bool {
     ctx.context_flags() & (CTX_FLAGS_REPLICATED | CTX_FLAGS_LOADING) == 0
 }
 
+fn shared(ctx: Ctx) -> bool {
+    ENABLED.with(Cell::get) && from_a_client(ctx)
+}
+
 /// After `SCRIPT LOAD` here: the body goes to every node.
 pub fn announce_load(ctx: Ctx, body: &[u8]) {
-    if !from_a_client(ctx) {
+    if !shared(ctx) {
         return;
     }
-    if let Some(sync) = SYNC.with(Cell::get) {
-        let (kind, payload) = sync.local_load(body);
+    if let Ok((kind, payload)) = with_engine(|engine| Ok(engine.sync_state().local_load(body))) {
         ctx.send_cluster_message(None, kind, &payload);
     }
 }
 
 /// After `SCRIPT FLUSH` here: every node flushes.
 pub fn announce_flush(ctx: Ctx) {
-    let Some(mut sync) = SYNC.with(Cell::get).filter(|_| from_a_client(ctx)) else {
+    if !shared(ctx) {
         return;
-    };
-    let (kind, payload) = sync.local_flush();
-    SYNC.with(|s| s.set(Some(sync)));
-    ctx.send_cluster_message(None, kind, &payload);
+    }
+    let announced = with_engine(|engine| {
+        let mut sync = engine.sync_state();
+        let message = sync.local_flush();
+        engine.set_sync_state(sync);
+        Ok(message)
+    });
+    if let Ok((kind, payload)) = announced {
+        ctx.send_cluster_message(None, kind, &payload);
+    }
 }
 
 cluster_receiver_fn!(receive_message => on_message);
 timer_fn!(digest_timer => on_digest_timer);
 
 fn on_message(ctx: Ctx, sender: &[u8; 40], kind: u8, payload: &[u8]) {
-    let Some(mut sync) = SYNC.with(Cell::get) else {
+    if !ENABLED.with(Cell::get) {
         return;
-    };
+    }
     // While a script runs the engine is busy: the message is dropped, and the next digest
     // exchange brings back whatever it carried.
-    let Ok(Some(received)) = with_engine(|engine| Ok(sync.receive(engine, kind, payload))) else {
+    let received = with_engine(|engine| {
+        let mut sync = engine.sync_state();
+        let received = sync.receive(engine, kind, payload);
+        engine.set_sync_state(sync);
+        Ok(received)
+    });
+    let Ok(Some(received)) = received else {
         return;
     };
-    SYNC.with(|s| s.set(Some(sync)));
     for (sha, error) in &received.failed {
         let reason = String::from_utf8_lossy(&error.to_wire()).into_owned();
         let line = format!(
@@ -82,10 +96,8 @@ fn on_message(ctx: Ctx, sender: &[u8; 40], kind: u8, payload: &[u8]) {
 }
 
 fn on_digest_timer(ctx: Ctx) {
-    if let Some(sync) = SYNC.with(Cell::get) {
-        if let Ok((kind, payload)) = with_engine(|engine| Ok(sync.tick(engine))) {
-            ctx.send_cluster_message(None, kind, &payload);
-        }
+    if let Ok((kind, payload)) = with_engine(|engine| Ok(engine.sync_state().tick(engine))) {
+        ctx.send_cluster_message(None, kind, &payload);
     }
     ctx.create_timer(DIGEST_PERIOD_MS, Some(digest_timer));
 }

@@ -6,7 +6,7 @@ pub mod script;
 
 use std::cell::RefCell;
 
-use crate::engine::registry::{RecordSink, SavedScript, Unloadable};
+use crate::engine::registry::{RecordSink, SavedScript, SavedSync, Unloadable};
 use crate::engine::{counters, Engine};
 use crate::error::ReplyError;
 
@@ -42,12 +42,12 @@ pub fn save_registry(write: &mut RecordSink<'_>) -> bool {
         let Some(engine) = guard.as_ref() else {
             return false;
         };
-        write(&engine.records());
+        write(&engine.records(), engine.sync_state().to_saved());
         true
     })
 }
 
 /// Replaces the registry with saved scripts; returns those that no longer compile.
-pub fn restore_registry(records: Vec<SavedScript>) -> Result<Vec<Unloadable>, ReplyError> {
-    with_engine(|engine| engine.restore(records))
+pub fn restore_registry(records: Vec<SavedScript>, sync: SavedSync) -> Result<Vec<Unloadable>, ReplyError> {
+    with_engine(|engine| engine.restore(records, sync))
 }

@@ -132,6 +132,8 @@ pub struct Engine {
     /// Scripts restored from a saved registry that no longer compile: kept (and saved
     /// again) so that nothing is dropped silently; EVALSHA reports why they cannot run.
     broken: FxHashMap<Key, registry::Broken>,
+    /// The cluster registry's epoch (kept through flushes, saved with the scripts).
+    sync: registry_sync::SyncState,
 }
 
 /// What a caller asks to run.
@@ -153,6 +155,7 @@ impl Engine {
             clock: Cell::new(0),
             evictable: Vec::new(),
             broken: FxHashMap::default(),
+            sync: registry_sync::SyncState::default(),
         })
     }
 
@@ -191,6 +194,15 @@ impl Engine {
             .iter()
             .filter(|(_, entry)| entry.origin == Origin::Load)
             .map(|(key, entry)| (name_of(key), &*entry.body))
+    }
+
+    /// This node's view of the cluster registry's epoch.
+    pub fn sync_state(&self) -> registry_sync::SyncState {
+        self.sync
+    }
+
+    pub fn set_sync_state(&mut self, sync: registry_sync::SyncState) {
+        self.sync = sync;
     }
 
     /// SCRIPT EXISTS: a lookup that is not a use.

@@ -7,6 +7,7 @@
 //! nothing more; the eviction scan over the EVAL-born scripts happens only when a new one
 //! takes the cache over its cap, next to a compilation that costs far more.
 
+use super::registry_sync::SyncState;
 use super::{counters, key_of, normalize_sha, shebang, Engine, Entry, Key, Origin, Script, Sha};
 use crate::error::ReplyError;
 use crate::util::sha1_hex;
@@ -32,7 +33,9 @@ pub type SavedScript = (Vec<u8>, Origin);
 /// A restored script that does not compile, with the reason.
 pub type Unloadable = (Sha, Vec<u8>);
 /// Receives the scripts to save.
-pub type RecordSink<'a> = dyn FnMut(&[Record<'_>]) + 'a;
+pub type RecordSink<'a> = dyn FnMut(&[Record<'_>], SavedSync) + 'a;
+/// The cluster registry's epoch as saved (`registry_sync::SyncState::to_saved`).
+pub type SavedSync = u64;
 
 /// A script as saved: its body and how it entered the registry.
 pub struct Record<'a> {
@@ -117,10 +120,11 @@ impl Engine {
 
     /// Replaces the registry with saved records (a restart, a full sync). A script that does
     /// not compile is kept and returned with the reason, for the log.
-    pub fn restore(&mut self, records: Vec<SavedScript>) -> Result<Vec<Unloadable>, ReplyError> {
+    pub fn restore(&mut self, records: Vec<SavedScript>, sync: SavedSync) -> Result<Vec<Unloadable>, ReplyError> {
         if !self.scripts.is_empty() || !self.broken.is_empty() {
             self.flush()?;
         }
+        self.sync = SyncState::from_saved(sync);
         let mut failed = Vec::new();
         for (body, origin) in records {
             // Replicas hold what the save held (or get it by a full sync): nothing to announce.
@@ -206,7 +210,7 @@ mod tests {
         e.admit(&body(1), Origin::Load, false)?;
         assert_eq!(e.admit(&body(1), Origin::Eval, true)?.announce, Some(Origin::Load));
         // Restored scripts are what the replicas hold already.
-        e.restore(vec![(body(2), Origin::Eval)])?;
+        e.restore(vec![(body(2), Origin::Eval)], 0)?;
         assert_eq!(e.admit(&body(2), Origin::Eval, true)?.announce, None);
         Ok(())
     }
@@ -269,7 +273,7 @@ mod tests {
         let mut restored = engine(3)?;
         let mut with_broken = saved.clone();
         with_broken.push((b"return )(".to_vec(), Origin::Load));
-        let failed = restored.restore(with_broken)?;
+        let failed = restored.restore(with_broken, 0)?;
         assert_eq!(failed.len(), 1);
         assert!(failed[0].1.starts_with(b"ERR Error compiling script"));
         let broken_sha = sha1_hex(b"return )(");
@@ -280,7 +284,7 @@ mod tests {
         restored.load(&body(9), Origin::Eval)?;
         assert!(!restored.exists(&shas[1]) && restored.exists(&shas[2]) && restored.exists(&shas[0]));
         // Restoring replaces what was there.
-        restored.restore(vec![(body(7), Origin::Load)])?;
+        restored.restore(vec![(body(7), Origin::Load)], 0)?;
         assert_eq!(restored.records().len(), 1);
         assert_eq!(restored.broken_count(), 0);
         Ok(())

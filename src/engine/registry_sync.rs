@@ -12,9 +12,11 @@
 //!   digest (epoch, count, XOR of the SHAs) every second; a node whose digest differs asks
 //!   with the list of SHAs it has (`Have`) and gets the bodies it lacks, and sends the ones
 //!   the other lacks. A node that was down, restarted or newly added catches up this way.
-//! * A node that has not yet heard an epoch from a peer since it started is unsynced: its
-//!   loads are new (accepted at any epoch), its flush advances each receiver's own epoch, and
-//!   it adopts the first epoch it hears without flushing.
+//! * A node that has heard no peer since it started empty is unsynced: its loads are new
+//!   (accepted at any epoch), its flush advances each receiver's own epoch, and it adopts the
+//!   first epoch it hears without flushing. The epoch is saved with the scripts, so a node
+//!   restarted from its own saved registry is synced at the epoch it had, and one that missed
+//!   a flush follows it instead of spreading the flushed scripts again.
 
 use rustc_hash::FxHashSet;
 
@@ -79,6 +81,22 @@ struct Header {
 }
 
 impl SyncState {
+    /// As saved with the registry: 0 for a node that never synced, else the epoch plus one.
+    pub fn to_saved(self) -> u64 {
+        if self.synced {
+            self.epoch.saturating_add(1)
+        } else {
+            0
+        }
+    }
+
+    pub fn from_saved(saved: u64) -> SyncState {
+        match saved {
+            0 => SyncState::default(),
+            n => SyncState { epoch: n - 1, synced: true },
+        }
+    }
+
     #[cfg(test)]
     pub fn epoch(&self) -> u64 {
         self.epoch
@@ -171,7 +189,9 @@ impl SyncState {
     /// first (flush, adopt).
     fn admit(&mut self, engine: &mut Engine, header: &Header, received: &mut Received) -> bool {
         if !header.synced {
-            // An unsynced sender knows no epoch: what it has is new.
+            // An unsynced sender knows no epoch: what it has is new. Hearing a peer at all
+            // makes this node part of the registry (at its current epoch, 0 in a new cluster).
+            self.synced = true;
             return true;
         }
         if !self.synced {
@@ -379,6 +399,22 @@ mod tests {
         gossip(&mut nodes);
         assert!(nodes.iter().all(|n| n.shas().is_empty()));
         assert!(nodes.iter().all(|n| n.sync.epoch() == nodes[0].sync.epoch()));
+    }
+
+    #[test]
+    fn a_node_restarted_from_its_saved_state_follows_a_flush_it_missed() {
+        let mut nodes: Vec<Node> = (0..2).map(|_| Node::new()).collect();
+        let load = nodes[0].load("return 'old'");
+        nodes[1].get(&load);
+        gossip(&mut nodes);
+        // Node 1 saves, goes away, misses a flush, and comes back with what it saved.
+        let saved = nodes[1].sync.to_saved();
+        nodes[0].flush();
+        nodes[1].sync = SyncState::from_saved(saved);
+        gossip(&mut nodes);
+        assert!(nodes.iter().all(|n| n.shas().is_empty()), "the flushed script stays flushed");
+        // Without the saved epoch it would have been spread again.
+        assert_ne!(saved, 0);
     }
 
     #[test]

@@ -2,7 +2,9 @@
 //! sent to replicas and the AOF as it changes.
 //!
 //! Record (encoding version 1): the number of scripts, then for each its origin
-//! (0: EVAL, 1: SCRIPT LOAD) and its body. Every read is checked: a truncated or corrupt
+//! (0: EVAL, 1: SCRIPT LOAD) and its body; last, the cluster registry's epoch (0: none yet,
+//! else the epoch plus one), so a node restarted after a flush it missed does not bring the
+//! flushed scripts back. Every read is checked: a truncated or corrupt
 //! record fails the load with a log line naming the problem, never a crash.
 //!
 //! With `persist-scripts no` the type is registered without a save callback: existing
@@ -14,7 +16,7 @@ use std::ffi::CStr;
 
 use super::api::{self, Ctx, Io};
 use super::config;
-use crate::engine::registry::{Record, RecordSink, SavedScript, Unloadable};
+use crate::engine::registry::{Record, RecordSink, SavedScript, SavedSync, Unloadable};
 use crate::engine::Origin;
 use crate::error::ReplyError;
 use crate::{aux_load_fn, aux_save_fn};
@@ -31,7 +33,7 @@ pub struct Store {
     /// read now.
     pub save: fn(each: &mut RecordSink<'_>) -> bool,
     /// Replaces the registry; returns the scripts that no longer compile, with the reason.
-    pub restore: fn(Vec<SavedScript>) -> Result<Vec<Unloadable>, ReplyError>,
+    pub restore: fn(Vec<SavedScript>, SavedSync) -> Result<Vec<Unloadable>, ReplyError>,
 }
 
 thread_local! {
@@ -95,16 +97,17 @@ fn save(io: Io) {
     let Some(store) = STORE.with(Cell::get) else {
         return;
     };
-    let write = |records: &[Record<'_>]| {
+    let write = |records: &[Record<'_>], sync: SavedSync| {
         io.save_unsigned(records.len() as u64);
         for record in records {
             io.save_unsigned(u64::from(record.origin == Origin::Load));
             io.save_bytes(record.body);
         }
+        io.save_unsigned(sync);
     };
-    if !(store.save)(&mut |records| write(records)) {
+    if !(store.save)(&mut |records, sync| write(records, sync)) {
         // A section must hold a record: an empty one stands in, and says so in the log.
-        write(&[]);
+        write(&[], 0);
         log(WARNING, b"the script registry was in use during the save: this RDB holds none of its scripts");
     }
 }
@@ -140,9 +143,10 @@ fn read_and_restore(io: Io, encver: i32) -> Result<(), String> {
         let body = io.load_bytes().ok_or_else(|| corrupt(&format!("cannot read the body of script {i} of {count}")))?;
         records.push((body, origin));
     }
+    let sync = io.load_unsigned().ok_or_else(|| corrupt("cannot read the cluster registry's epoch"))?;
     let store = STORE.with(Cell::get).ok_or("the script registry is not ready")?;
     let total = records.len();
-    let failed = (store.restore)(records).map_err(|e| String::from_utf8_lossy(&e.to_wire()).into_owned())?;
+    let failed = (store.restore)(records, sync).map_err(|e| String::from_utf8_lossy(&e.to_wire()).into_owned())?;
     for (sha, reason) in &failed {
         let mut line = b"restored script ".to_vec();
         line.extend_from_slice(sha);
