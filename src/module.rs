@@ -147,6 +147,9 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
     let ro_flags = c"readonly deny-script allow-stale no-mandatory-keys getkeys-api";
     let rw_keys = Some(KEY_RW | KEY_ACCESS | KEY_UPDATE);
     let ro_keys = Some(KEY_RO | KEY_ACCESS);
+    // The native commands' categories (COMMAND INFO eval, script|load, ...); the container
+    // SCRIPT is in @slow only.
+    const SCRIPTING: &std::ffi::CStr = c"slow scripting";
     for def in [
         CommandDef {
             name: c"luax.eval",
@@ -155,6 +158,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
             arity: -3,
             summary: c"Executes a server-side Lua script.",
             key_flags: rw_keys,
+            acl_categories: SCRIPTING,
         },
         CommandDef {
             name: c"luax.evalsha",
@@ -163,6 +167,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
             arity: -3,
             summary: c"Executes a server-side Lua script by SHA1 digest.",
             key_flags: rw_keys,
+            acl_categories: SCRIPTING,
         },
         CommandDef {
             name: c"luax.eval_ro",
@@ -171,6 +176,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
             arity: -3,
             summary: c"Executes a read-only server-side Lua script.",
             key_flags: ro_keys,
+            acl_categories: SCRIPTING,
         },
         CommandDef {
             name: c"luax.evalsha_ro",
@@ -179,6 +185,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
             arity: -3,
             summary: c"Executes a read-only server-side Lua script by SHA1 digest.",
             key_flags: ro_keys,
+            acl_categories: SCRIPTING,
         },
     ] {
         register::command(ctx, &def)?;
@@ -187,6 +194,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
         ctx,
         c"luax.script",
         c"A container for Lua scripts management commands.",
+        c"slow",
         &[
             CommandDef {
                 name: c"load",
@@ -195,6 +203,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
                 arity: 3,
                 summary: c"Loads a server-side Lua script to the script cache.",
                 key_flags: None,
+                acl_categories: SCRIPTING,
             },
             CommandDef {
                 name: c"exists",
@@ -203,6 +212,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
                 arity: -3,
                 summary: c"Determines whether server-side Lua scripts exist in the script cache.",
                 key_flags: None,
+                acl_categories: SCRIPTING,
             },
             CommandDef {
                 name: c"flush",
@@ -211,6 +221,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
                 arity: -2,
                 summary: c"Removes all server-side Lua scripts from the script cache.",
                 key_flags: None,
+                acl_categories: SCRIPTING,
             },
             CommandDef {
                 name: c"kill",
@@ -219,6 +230,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
                 arity: 2,
                 summary: c"Terminates a server-side Lua script during execution.",
                 key_flags: None,
+                acl_categories: SCRIPTING,
             },
             CommandDef {
                 name: c"help",
@@ -227,6 +239,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
                 arity: 2,
                 summary: c"Returns helpful text about the different subcommands.",
                 key_flags: None,
+                acl_categories: SCRIPTING,
             },
         ],
     )?;
@@ -238,8 +251,16 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
     }
     info::register(ctx)?;
     if options.dropin {
-        dropin::enable(ctx)?;
+        let missing = dropin::enable(ctx)?;
         ctx.log(2, b"drop-in mode: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT are served by luax");
+        if !missing.is_empty() {
+            let names = missing.join(", ");
+            ctx.log(
+                2,
+                format!("drop-in mode: not serving {names}, which this server does not have (rename-command)")
+                    .as_bytes(),
+            );
+        }
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use crate::engine::{run, Engine};
 use crate::error::ReplyError;
 use crate::redis::api::{self, Ctx, RawCtx, RawString};
+use crate::redis::dropin;
 
 thread_local! {
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
@@ -46,7 +47,18 @@ pub unsafe fn entry(ctx: RawCtx, argv: *mut RawString, argc: c_int, handler: Han
     };
     // SAFETY: Redis passes the current command's arguments.
     let args = unsafe { api::args(argv, argc) };
-    match catch_unwind(AssertUnwindSafe(|| handler(ctx, &args))) {
+    // SAFETY: the same arguments, kept as Redis's objects.
+    let objects = unsafe { api::argv(argv, argc) };
+    let run = || {
+        // A call that arrived under a native name answers to the native command's ACL rules.
+        if let Some(native) = args.first().and_then(|name| dropin::arrived_as(name)) {
+            if !ctx.is_keys_position_request() {
+                dropin::admit(ctx, native, objects, &args)?;
+            }
+        }
+        handler(ctx, &args)
+    };
+    match catch_unwind(AssertUnwindSafe(run)) {
         Ok(Ok(())) => {}
         Ok(Err(e)) => ctx.reply_error(&e.to_wire()),
         Err(_) => ctx.reply_error(&ReplyError::Internal.to_wire()),
