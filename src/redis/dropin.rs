@@ -248,7 +248,20 @@ pub fn route(name: &[u8], sub: Option<&[u8]>, argc: usize) -> Option<Native> {
 
 #[cfg(test)]
 mod tests {
-    use super::route;
+    use super::{marker_of, route, Native};
+
+    #[test]
+    fn markers_are_the_luax_commands_spelled_apart() {
+        for native in Native::ALL {
+            // Command lookup ignores case: the marker names the luax command.
+            assert!(native.marker().eq_ignore_ascii_case(native.luax_name()));
+            assert_eq!(marker_of(native.marker()), Some(native));
+            // The spellings clients use are not markers.
+            assert_eq!(marker_of(native.luax_name()), None);
+            assert_eq!(marker_of(&native.marker().to_ascii_uppercase()), None);
+            assert_eq!(marker_of(native.name()), None);
+        }
+    }
 
     fn r(argv: &[&str]) -> Option<&'static str> {
         let name = argv[0].as_bytes();
