@@ -243,3 +243,23 @@ def test_rename_command_keeps_native_names_disabled(host, start_server):
         assert dropin.raw().call("EVAL_RO", "return 'luax'", 0) == b"$4\r\nluax\r\n"
         assert int(dropin.client().info("luax")["luax_calls"]) == 1
         assert f"not serving {name.lower()}" in dropin.log()
+
+
+def test_command_and_keys_both_refused(sides):
+    host, native, dropin = sides
+    replies = []
+    for side in (native, dropin):
+        side.prepare()
+        assert side.admin.call("ACL", "SETUSER", "mixed", "reset", "on", "nopass", "+@all", "-eval", "~app:*") == b"+OK\r\n"
+        conn = RawConnection(side.server.port, user="mixed", password="x")
+        replies.append((conn.call("EVAL", BODY_PLAIN, 1, "app:1"), conn.call("EVAL", BODY_PLAIN, 1, "other:1")))
+        conn.close()
+    (their_command, their_both), (our_command, our_both) = replies
+    # The command alone refused: native's reply.
+    assert refused(their_command) and our_command == their_command
+    if host.is_redis:
+        assert their_both == b"-NOPERM this user has no permissions to run the 'eval' command\r\n"
+        # Redis 7.0 checks the luax command's keys before luax runs (README).
+        assert our_both == b"-NOPERM this user has no permissions to access one of the keys used as arguments\r\n"
+    else:
+        assert our_both == their_both
