@@ -13,6 +13,7 @@ import hashlib
 
 import pytest
 
+from conftest import wait_until
 from resp import RawConnection
 
 BODY_RW = "return redis.call('set', KEYS[1], ARGV[1])"
@@ -176,9 +177,9 @@ def test_plain_luax_commands_keep_their_own_rules(host, start_server):
     assert refused(conn.call("LUAX.EVALSHA", sha1(BODY_PLAIN), 0))
     # EVALSHA arrives as EVALSHA: the native rules allow it; Redis checks luax.evalsha first.
     assert refused(conn.call("EVALSHA", sha1(BODY_PLAIN), 0))
-    # A client spelling a luax command the way the filter marks drop-in calls gets the plain
-    # luax command, under the luax rules.
-    assert conn.call("luax.EVAL", "return 2", 0) == b":2\r\n"
+    # A client spelling a luax command the way the filter marks drop-in calls gets the native
+    # rules checked on top of the luax command's own.
+    assert conn.call("luax.EVAL", "return 2", 0) == b"-NOPERM this user has no permissions to run the 'eval' command\r\n"
     conn.close()
     admin.close()
 
@@ -263,3 +264,46 @@ def test_command_and_keys_both_refused(sides):
         assert our_both == b"-NOPERM this user has no permissions to access one of the keys used as arguments\r\n"
     else:
         assert our_both == their_both
+
+
+def test_each_call_of_a_pipeline_answers_to_its_own_name(host, start_server):
+    # Which name a call arrived under travels with the call itself: in a pipeline, and queued
+    # in MULTI until EXEC, calls under native and luax names interleave without mixing.
+    server = start_server("dropin", binary=host.binary, module_args=["dropin", "yes"])
+    admin = server.raw()
+    admin.call("ACL", "SETUSER", "app", "reset", "on", "nopass", "+@all", "-eval", "~*")
+    conn = RawConnection(server.port, user="app", password="x")
+    calls = [("EVAL", "return 1", 0), ("LUAX.EVAL", "return 2", 0), ("EVAL_RO", "return 3", 0),
+             ("EVAL", "return 4", 0), ("luax.EVAL", "return 5", 0)]  # the last spelled as a marker
+    for argv in calls:
+        conn.send(*argv)
+    replies = [conn.read_reply() for _ in calls]
+    assert [refused(r) for r in replies] == [True, False, False, True, True]
+    assert replies[1:3] == [b":2\r\n", b":3\r\n"]
+    admin.call("ACL", "SETUSER", "app", "+eval")
+    admin.call("ACL", "SETUSER", "app", "-eval_ro")
+    assert conn.call("MULTI") == b"+OK\r\n"
+    for argv in (("LUAX.EVAL_RO", "return 6", 0), ("EVAL", "return 7", 0)):
+        assert conn.call(*argv) == b"+QUEUED\r\n"
+    assert conn.call("EXEC") == b"*2\r\n:6\r\n:7\r\n"
+    conn.close()
+    admin.close()
+
+
+def test_a_call_postponed_by_client_pause_keeps_its_native_rules(host, start_server):
+    # Redis runs the command filter again on a command it postponed during CLIENT PAUSE: the
+    # call keeps the native name it arrived under.
+    server = start_server("dropin", binary=host.binary, module_args=["dropin", "yes"])
+    admin = server.raw()
+    admin.call("ACL", "SETUSER", "app", "reset", "on", "nopass", "+@all", "-eval", "~*")
+    conn = RawConnection(server.port, user="app", password="x")
+    assert admin.call("CLIENT", "PAUSE", "100000", "WRITE") == b"+OK\r\n"
+    conn.send("EVAL", "return 1", 0)
+    if host.is_redis:
+        # (Where the filter knows the client, Redis refuses the call before pausing it.)
+        wait_until(lambda: b"blocked_clients:1\r\n" in admin.call("INFO", "clients"), what="EVAL postponed")
+    assert admin.call("CLIENT", "UNPAUSE") == b"+OK\r\n"
+    assert refused(conn.read_reply())
+    assert int(server.client().info("luax")["luax_calls"]) == 0
+    conn.close()
+    admin.close()

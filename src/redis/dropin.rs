@@ -6,8 +6,10 @@
 //! with the same arguments would be (see [`admit`]). The filter renames such a call to the
 //! luax command spelled as a *marker* (`luax.EVAL`): command lookup ignores case, so the
 //! marker is the luax command, and the argument vector, which Redis keeps with a queued
-//! MULTI command until EXEC, carries the native name to the command itself. A client that
-//! sends a marker spelling is renamed to the plain luax name, so only the filter makes one.
+//! MULTI command until EXEC, carries the native name to the command itself. The filter
+//! leaves markers as they are: Redis runs it again on a command it postponed (CLIENT PAUSE),
+//! which must keep its marker. A client that sends a marker spelling itself only gets the
+//! native rules checked on top of the luax command's own.
 //! Where the filter can tell the client (Redis 7.2+, Valkey), it also leaves a call the
 //! native rules refuse to Redis itself, which refuses it natively (reply, ACL LOG entry, and
 //! EXECABORT for a transaction it was queued in).
@@ -76,6 +78,7 @@ impl Native {
     }
 
     /// The luax command serving it, as a client may spell it.
+    #[cfg(test)]
     fn luax_name(self) -> &'static [u8] {
         match self {
             Native::Eval => b"luax.eval",
@@ -142,11 +145,6 @@ fn rewrite(fctx: FilterCtx) {
         return;
     };
     if !may_route(name) {
-        // A client spelling a luax command as a marker gets the plain name (the marker
-        // would make the call answer to the native command's rules).
-        if let Some(native) = marker_of(name) {
-            fctx.replace_arg(0, native.luax_name());
-        }
         return;
     }
     let Some(native) = route(name, fctx.arg(1), fctx.args_count()).filter(|n| n.present()) else {
