@@ -56,6 +56,11 @@ pub enum ReplyError {
     MasterDown,
     MisconfRdb,
     MisconfAof(String),
+    /// A drop-in call the native command's ACL rules refuse: the command, by its full name
+    /// (`eval`, `script|flush`).
+    AclCommand(Vec<u8>),
+    /// A drop-in call whose declared keys the native command's ACL rules refuse.
+    AclKey,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -107,6 +112,13 @@ impl ReplyError {
             ReplyError::MisconfRdb => MISCONF_RDB_TEXT,
             ReplyError::MisconfAof(reason) => {
                 return Cow::Owned(format!("MISCONF Errors writing to the AOF file: {reason}").into_bytes())
+            }
+            ReplyError::AclKey => "NOPERM this user has no permissions to access one of the keys used as arguments",
+            ReplyError::AclCommand(name) => {
+                let mut out = b"NOPERM this user has no permissions to run the '".to_vec();
+                out.extend_from_slice(name);
+                out.extend_from_slice(b"' command");
+                return Cow::Owned(out);
             }
             ReplyError::Internal => return Cow::Owned(prefixed("ERR ", INTERNAL_ERROR.as_bytes())),
             ReplyError::Compile(msg) => {

@@ -219,6 +219,9 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
     let ro_flags = c"readonly deny-script allow-stale no-mandatory-keys getkeys-api";
     let rw_keys = Some(KEY_RW | KEY_ACCESS | KEY_UPDATE);
     let ro_keys = Some(KEY_RO | KEY_ACCESS);
+    // The native commands' categories (COMMAND INFO eval, script|load, ...); the container
+    // SCRIPT is in @slow only.
+    const SCRIPTING: &std::ffi::CStr = c"slow scripting";
     for def in [
         CommandDef {
             name: c"luax.eval",
@@ -227,6 +230,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
             arity: -3,
             summary: c"Executes a server-side Lua script.",
             key_flags: rw_keys,
+            acl_categories: SCRIPTING,
         },
         CommandDef {
             name: c"luax.evalsha",
@@ -235,6 +239,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
             arity: -3,
             summary: c"Executes a server-side Lua script by SHA1 digest.",
             key_flags: rw_keys,
+            acl_categories: SCRIPTING,
         },
         CommandDef {
             name: c"luax.eval_ro",
@@ -243,6 +248,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
             arity: -3,
             summary: c"Executes a read-only server-side Lua script.",
             key_flags: ro_keys,
+            acl_categories: SCRIPTING,
         },
         CommandDef {
             name: c"luax.evalsha_ro",
@@ -251,6 +257,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
             arity: -3,
             summary: c"Executes a read-only server-side Lua script by SHA1 digest.",
             key_flags: ro_keys,
+            acl_categories: SCRIPTING,
         },
     ] {
         register::command(ctx, &def)?;
@@ -259,6 +266,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
         ctx,
         c"luax.script",
         c"A container for Lua scripts management commands.",
+        c"slow",
         &[
             CommandDef {
                 name: c"load",
@@ -267,6 +275,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
                 arity: 3,
                 summary: c"Loads a server-side Lua script to the script cache.",
                 key_flags: None,
+                acl_categories: SCRIPTING,
             },
             CommandDef {
                 name: c"cache",
@@ -275,6 +284,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
                 arity: 3,
                 summary: c"Adds a server-side Lua script to the script cache as EVAL does (evictable).",
                 key_flags: None,
+                acl_categories: SCRIPTING,
             },
             CommandDef {
                 name: c"exists",
@@ -283,6 +293,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
                 arity: -3,
                 summary: c"Determines whether server-side Lua scripts exist in the script cache.",
                 key_flags: None,
+                acl_categories: SCRIPTING,
             },
             CommandDef {
                 name: c"flush",
@@ -291,6 +302,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
                 arity: -2,
                 summary: c"Removes all server-side Lua scripts from the script cache.",
                 key_flags: None,
+                acl_categories: SCRIPTING,
             },
             CommandDef {
                 name: c"kill",
@@ -299,6 +311,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
                 arity: 2,
                 summary: c"Terminates a server-side Lua script during execution.",
                 key_flags: None,
+                acl_categories: SCRIPTING,
             },
             CommandDef {
                 name: c"show",
@@ -307,6 +320,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
                 arity: 3,
                 summary: c"Returns the body of a cached server-side Lua script.",
                 key_flags: None,
+                acl_categories: SCRIPTING,
             },
             CommandDef {
                 name: c"stats",
@@ -315,6 +329,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
                 arity: -2,
                 summary: c"Returns run statistics of the cached server-side Lua scripts, or resets them.",
                 key_flags: None,
+                acl_categories: SCRIPTING,
             },
             CommandDef {
                 name: c"help",
@@ -323,6 +338,7 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
                 arity: 2,
                 summary: c"Returns helpful text about the different subcommands.",
                 key_flags: None,
+                acl_categories: SCRIPTING,
             },
         ],
     )?;
@@ -338,8 +354,16 @@ fn load(ctx: Ctx, args: &[&[u8]]) -> Result<(), String> {
     }
     persist::check_aof(ctx);
     if options.dropin {
-        dropin::enable(ctx)?;
+        let missing = dropin::enable(ctx)?;
         ctx.log(2, b"drop-in mode: EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT are served by luax");
+        if !missing.is_empty() {
+            let names = missing.join(", ");
+            ctx.log(
+                2,
+                format!("drop-in mode: not serving {names}, which this server does not have (rename-command)")
+                    .as_bytes(),
+            );
+        }
     }
     Ok(())
 }

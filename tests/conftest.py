@@ -2,7 +2,9 @@
 loading a private copy of the built module, always torn down."""
 
 import os
+import functools
 import random
+import re
 import shutil
 import socket
 import subprocess
@@ -53,6 +55,26 @@ HOSTS = {
 }
 
 
+@functools.lru_cache(maxsize=None)
+def server_version(binary):
+    """("redis" or "valkey", "7.0.15") as `<binary> --version` reports it."""
+    out = subprocess.run([binary, "--version"], capture_output=True, text=True, timeout=20).stdout
+    match = re.match(r"(\w+) server v=(\S+)", out)
+    return (match.group(1).lower(), match.group(2)) if match else ("unknown", "")
+
+
+def is_redis_70(binary):
+    kind, version = server_version(binary)
+    return kind == "redis" and version.startswith("7.0.")
+
+
+def only_on_redis_70(reason):
+    """Skips a test when REDIS_SERVER is not Redis 7.0 (the suite can run against another
+    server): the test compares with Redis 7.0.15's own texts or behaviour, which `reason`
+    says how the other servers differ from (README, "Valkey")."""
+    return pytest.mark.skipif(not is_redis_70(REDIS_SERVER), reason=f"Redis 7.0 only: {reason}")
+
+
 class Host:
     def __init__(self, name, binary):
         self.name = name
@@ -60,7 +82,8 @@ class Host:
 
     @property
     def is_redis(self):
-        return self.name.startswith("redis")
+        """Redis 7.0 (by what the binary reports: REDIS_SERVER may name another server)."""
+        return is_redis_70(self.binary)
 
     def __repr__(self):
         return self.name

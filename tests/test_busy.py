@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from conftest import wait_until
+from conftest import wait_until, only_on_redis_70
 
 BUSY = b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n"
 UNKILLABLE = (b"-UNKILLABLE Sorry the script already executed write commands against the dataset. You can either "
@@ -68,6 +68,7 @@ def kill_flow(server, eval_cmd, kill_cmd, script, protocol=2):
     return kill, reply
 
 
+@only_on_redis_70("expects Redis 7.0's BUSY and SCRIPT KILL texts; Valkey says 'Valkey is busy ...' (README, Valkey)")
 @pytest.mark.parametrize("name", sorted(LOOPS))
 def test_kill_matches_native(busy_server, name):
     script = LOOPS[name]
@@ -103,6 +104,7 @@ def test_native_script_kill_does_not_see_luax_scripts(busy_server):
     job.join()
 
 
+@only_on_redis_70("expects Redis 7.0's BUSY and SCRIPT KILL texts; Valkey says 'Valkey is busy ...' (README, Valkey)")
 def test_write_then_loop_is_unkillable_and_shutdown_nosave_works(start_server):
     texts = []
     for eval_cmd, kill_cmd in (("EVAL", "SCRIPT KILL"), ("LUAX.EVAL", "LUAX.SCRIPT KILL")):
@@ -145,6 +147,7 @@ def test_blocked_client_survives(busy_server):
     assert blocked.join() == b"*2\r\n$5\r\nqueue\r\n$4\r\nitem\r\n"
 
 
+@only_on_redis_70("expects Redis 7.0's BUSY and SCRIPT KILL texts; Valkey says 'Valkey is busy ...' (README, Valkey)")
 def test_threshold_zero_disables_the_hook(start_server):
     server = start_server("nohook", extra_args=["--busy-reply-threshold", "0"])
     other = server.raw()

@@ -18,7 +18,7 @@ import time
 
 import pytest
 
-from conftest import Server, wait_until
+from conftest import Server, wait_until, only_on_redis_70
 from parity.corpus import hostile as hostile_corpus
 from resp import RawConnection
 from test_busy import BUSY, Background
@@ -228,6 +228,7 @@ def sans_addresses(reply):
 
 # ---- every cheap parity case of the hostile corpus, with the health check -------------------
 
+@only_on_redis_70("compares with the host's own EVAL replies; Valkey words script errors its own way (9.1 leaves the SHA out of them) (README, Valkey)")
 @pytest.mark.parametrize("case", hostile_corpus.CASES, ids=[c.name for c in hostile_corpus.CASES])
 def test_corpus_case_leaves_server_healthy(target, case):
     target.parity(case.script, case.keys, case.args, case.setup)
@@ -235,6 +236,7 @@ def test_corpus_case_leaves_server_healthy(target, case):
 
 # ---- section 10 triggers that need more than a corpus case ---------------------------------
 
+@only_on_redis_70("cmsgpack packs tables in the host Lua's hash order, which Valkey changed (README, Valkey)")
 def test_cve_2022_24834_scaled_msgpack_and_struct(target):
     target.parity("local s = cmsgpack.pack(string.rep('x', 2e7)) return {#s, #cmsgpack.unpack(s)}", check_keyspace=False)
     target.parity("local t = {} for i = 1, 1e6 do t[i] = i end local s = cmsgpack.pack(t) return {#s, redis.sha1hex(s)}",
@@ -350,6 +352,7 @@ CJSON_DEEP = {
 }
 
 
+@only_on_redis_70("compares with the host's own EVAL replies; Valkey words script errors its own way (9.1 leaves the SHA out of them) (README, Valkey)")
 @cases(CJSON_DEEP)
 def test_cjson_deep(cjson_target, script):
     cjson_target.parity(script, check_keyspace=False)
@@ -425,6 +428,7 @@ def attack_script(targets):
     return " ".join(lines)
 
 
+@only_on_redis_70("Valkey's Lua environment has globals of its own (__server__err__handler, server) (README, Valkey)")
 def test_protected_tables_every_route_leaves_no_trace(target, cjson_ready):
     libs = "'cjson', 'cmsgpack', 'struct', 'bit'" if cjson_ready else "'cmsgpack', 'struct', 'bit'"
     fingerprint = FINGERPRINT.replace("LIBS", libs)
@@ -454,6 +458,7 @@ PROTECTED_CJSON = {
 }
 
 
+@only_on_redis_70("compares with the host's own EVAL replies; Valkey words script errors its own way (9.1 leaves the SHA out of them) (README, Valkey)")
 @cases(PROTECTED_CJSON)
 def test_protected_cjson(cjson_target, script):
     cjson_target.parity(script, check_keyspace=False)
@@ -470,6 +475,7 @@ ERRORS_WITH_ADDRESSES = {
 }
 
 
+@only_on_redis_70("compares with the host's own EVAL replies; Valkey words script errors its own way (9.1 leaves the SHA out of them) (README, Valkey)")
 @cases(ERRORS_WITH_ADDRESSES)
 def test_error_objects_with_addresses(target, script):
     target.parity(script, protocols=(2, 3), normalize=sans_addresses)
@@ -535,6 +541,7 @@ def test_huge_argument_values(target):
     target.parity("return redis.status_reply(string.rep('s', 1e6))", check_keyspace=False)
 
 
+@only_on_redis_70("compares with the host's own EVAL replies; Valkey words script errors its own way (9.1 leaves the SHA out of them) (README, Valkey)")
 def test_argument_counts_below_the_stack_limit(target):
     for n in (1000, 5000, 7900, 7990, 7993):
         target.parity(f"local t = {{}} for i = 1, {n} do t[i] = 'm' .. i end return redis.call('sadd', 'bigset', unpack(t))")
@@ -569,6 +576,7 @@ HUGE_REPLIES = {
 }
 
 
+@only_on_redis_70("tables are visited in the host Lua's hash order, which Valkey changed (README, Valkey)")
 @cases(HUGE_REPLIES)
 def test_huge_replies(target, script):
     target.parity(script, protocols=(2, 3), check_keyspace=False)
@@ -688,6 +696,7 @@ def busy_server(tmp_path_factory):
         kill_server(s)
 
 
+@only_on_redis_70("expects Redis 7.0's BUSY and SCRIPT KILL texts; Valkey says 'Valkey is busy ...' (README, Valkey)")
 @cases(KILLABLE)
 def test_killable(busy_server, tmp_path_factory, script):
     s = busy_server["server"]
@@ -745,12 +754,14 @@ def test_exponential_reply_does_not_wedge(fresh, script):
     "return redis.call('xread', 'block', 0, 'streams', 'nostream', '$')",
     "return redis.pcall('xread', 'count', 1, 'block', 100, 'streams', 's', '0')",
 ], ids=["xread", "xread-pcall"])
+@only_on_redis_70("XREAD BLOCK from a script: luax refuses it as Redis 7.0 does, Valkey runs it (README, Valkey)")
 def test_blocking_reads_in_scripts(target, script):
     target.parity(script)
 
 
 # ---- scripts left in strange states between calls ---------------------------------------
 
+@only_on_redis_70("compares with the host's own EVAL replies; Valkey words script errors its own way (9.1 leaves the SHA out of them) (README, Valkey)")
 def test_no_state_survives_between_scripts(target):
     for protocol in (2, 3):
         target.sequence(["redis.setresp(3) return redis.call('hgetall', 'none')",

@@ -7,7 +7,7 @@ import re
 import pytest
 import redis
 
-from conftest import ROOT
+from conftest import ROOT, only_on_redis_70
 from test_busy import Background, wait_busy
 
 FIELDS = ["luax_version", "luax_dropin", "luax_cached_scripts", "luax_used_memory_vm", "luax_used_memory_vm_human",
@@ -171,6 +171,7 @@ def log_lines(server, marker):
     return out
 
 
+@only_on_redis_70("Valkey 9.1's Lua engine is a module: its redis.log lines carry a '<lua> ' prefix")
 @pytest.mark.parametrize("loglevel", ["debug", "notice"])
 def test_redis_log_levels_match_native(start_server, loglevel):
     server = start_server("log", extra_args=["--loglevel", loglevel])

@@ -7,8 +7,12 @@ import pkgutil
 
 import pytest
 
+from conftest import only_on_redis_70
 from parity.case import Case, CommandCase
 import parity.corpus
+
+# tests/test_valkey.py runs these corpora on Valkey 8.1, with the differences listed there.
+pytestmark = only_on_redis_70("the corpora compare with Redis 7.0.15's own EVAL (README, Valkey)")
 
 
 def load_cases():

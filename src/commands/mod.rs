@@ -9,6 +9,8 @@ use std::cell::RefCell;
 use crate::engine::registry::{RecordSink, SavedScript, SavedSync, Unloadable};
 use crate::engine::{counters, Engine};
 use crate::error::ReplyError;
+use crate::redis::api::{Argv, Ctx};
+use crate::redis::dropin;
 
 thread_local! {
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
@@ -50,4 +52,33 @@ pub fn save_registry(write: &mut RecordSink<'_>) -> bool {
 /// Replaces the registry with saved scripts; returns those that no longer compile.
 pub fn restore_registry(records: Vec<SavedScript>, sync: SavedSync) -> Result<Vec<Unloadable>, ReplyError> {
     with_engine(|engine| engine.restore(records, sync))
+}
+
+pub type Handler = fn(Ctx, &[&[u8]]) -> Result<(), ReplyError>;
+
+/// Every luax command goes through here (see `command_fn!`): a call that arrived under a
+/// native name answers to the native command's ACL rules first.
+pub fn dispatch(ctx: Ctx, objects: Argv<'_>, args: &[&[u8]], handler: Handler) -> Result<(), ReplyError> {
+    if let Some(native) = args.first().and_then(|name| dropin::arrived_as(name)) {
+        if !ctx.is_keys_position_request() {
+            dropin::admit(ctx, native, objects, args)?;
+        }
+    }
+    handler(ctx, args)
+}
+
+/// Declares `$name`, the C callback of the command handler `$handler` (through `dispatch`).
+#[macro_export]
+macro_rules! command_fn {
+    ($name:ident => $handler:path) => {
+        #[allow(non_upper_case_globals)]
+        pub const $name: $crate::redis::api::RawCommandFn = {
+            struct Handler;
+            impl $crate::redis::api::CommandHandler for Handler {
+                const RUN: $crate::redis::api::CommandBody =
+                    |ctx, objects, args| $crate::commands::dispatch(ctx, objects, args, $handler);
+            }
+            $crate::redis::api::command_callback::<Handler>()
+        };
+    };
 }

@@ -27,6 +27,8 @@ pub struct FakeServer {
     /// Runs at every yield (as a client's command would, served while the script is busy).
     pub on_yield: RefCell<Option<Box<dyn Fn()>>>,
     pub yields: Cell<u64>,
+    /// `DEBUG set-disable-deny-scripts 1` is in effect.
+    pub deny_scripts_disabled: Cell<bool>,
 }
 
 fn spec(arity: i32, write: bool, kind: CommandKind) -> CommandSpec {
@@ -40,6 +42,7 @@ impl Default for FakeServer {
             ("set", spec(-3, true, CommandKind::Plain)),
             ("ping", spec(-1, false, CommandKind::Plain)),
             ("select", spec(2, false, CommandKind::Select)),
+            ("debug", CommandSpec { no_script: true, ..spec(-2, false, CommandKind::Plain) }),
         ]);
         let replies = HashMap::from([("get", &b"$1\r\nv\r\n"[..]), ("set", b"+OK\r\n"), ("ping", b"+PONG\r\n")]);
         FakeServer {
@@ -57,6 +60,7 @@ impl Default for FakeServer {
             selects: RefCell::default(),
             on_yield: RefCell::new(None),
             yields: Cell::new(0),
+            deny_scripts_disabled: Cell::new(false),
         }
     }
 }
@@ -138,6 +142,10 @@ impl Server for FakeServer {
 
     fn busy_threshold_ms(&self) -> u64 {
         self.threshold_ms.get()
+    }
+
+    fn deny_scripts_disabled(&self) -> bool {
+        self.deny_scripts_disabled.get()
     }
 
     fn selected_db(&self) -> i32 {

@@ -168,7 +168,11 @@ impl<'a> Run<'a> {
 impl Host for Run<'_> {
     fn call(&self, argv: &[&[u8]], on_reply: &mut dyn FnMut(&[u8])) -> Result<(), Vec<u8>> {
         self.redis_calls.set(self.redis_calls.get() + 1);
-        let spec = self.server.command(argv);
+        let mut spec = self.server.command(argv);
+        if let Some(spec) = spec.as_mut().filter(|s| s.no_script) {
+            // Redis's `DEBUG set-disable-deny-scripts 1` lets scripts call them.
+            spec.no_script = !self.server.deny_scripts_disabled();
+        }
         let dirty = self.dirty();
         let flags = RunFlags { read_only: self.read_only, allow_oom: self.allow_oom, dirty };
         checks::check(spec.as_ref(), argv.len(), flags, &self.state, || self.server.acl(argv))

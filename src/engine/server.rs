@@ -88,6 +88,11 @@ pub trait Server {
     /// reply to `on_reply`; `Err` carries the refusal text when Redis would not run it.
     fn execute(&self, argv: &[&[u8]], opts: ExecOptions, on_reply: &mut dyn FnMut(&[u8])) -> Result<(), Vec<u8>>;
 
+    /// Whether the server lets scripts call commands marked `noscript` (Redis's
+    /// `DEBUG set-disable-deny-scripts`, a switch its own test suite uses). Asked only when a
+    /// script calls such a command.
+    fn deny_scripts_disabled(&self) -> bool;
+
     /// Server facts sampled when a run starts.
     fn state(&self) -> ServerState;
 

@@ -134,3 +134,17 @@ fn writes_are_refused_where_redis_refuses_them() {
     assert!(reply.contains("MISCONF"), "{reply}");
     assert_eq!(server.executed_names(), vec!["get"]);
 }
+
+#[test]
+fn deny_script_commands_run_only_while_redis_allows_them() {
+    let mut e = engine();
+    let server = FakeServer::default();
+    let body = "return redis.pcall('debug', 'protocol', 'true')";
+    let reply = run(&mut e, &server, body);
+    assert!(reply.contains(LuaApiError::NotAllowedFromScript.text()), "{reply}");
+    assert!(server.executed.borrow().is_empty());
+    // `DEBUG set-disable-deny-scripts 1`, as Redis's test suite uses it.
+    server.deny_scripts_disabled.set(true);
+    assert_eq!(run(&mut e, &server, body), "+OK\r\n");
+    assert_eq!(server.executed_names(), vec!["debug"]);
+}

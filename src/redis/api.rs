@@ -11,6 +11,7 @@ use std::ptr::NonNull;
 use redis_module::raw;
 use smallvec::SmallVec;
 
+use crate::engine::server::AclDenied;
 use crate::error::ReplyError;
 use crate::util::cut_at_nul;
 
@@ -82,6 +83,8 @@ pub fn check_api() -> Option<&'static str> {
         RedisModule_GetModuleUserFromUserName,
         RedisModule_FreeModuleUser,
         RedisModule_ACLCheckCommandPermissions,
+        RedisModule_ACLAddLogEntry,
+        RedisModule_GetDetachedThreadSafeContext,
         RedisModule_RegisterInfoFunc,
         RedisModule_InfoAddSection,
         RedisModule_InfoAddFieldULongLong,
@@ -329,11 +332,32 @@ impl Ctx {
         }
     }
 
+    /// Adds an ACL LOG entry for `user` refused `object` (a command's full name or a key),
+    /// as the server's own refusals do.
+    pub fn acl_log(self, user: &User, object: &[u8], denied: AclDenied) {
+        let reason = match denied {
+            AclDenied::Command => raw::RedisModuleACLLogEntryReason_REDISMODULE_ACL_LOG_CMD,
+            AclDenied::Key => raw::RedisModuleACLLogEntryReason_REDISMODULE_ACL_LOG_KEY,
+            AclDenied::Channel => raw::RedisModuleACLLogEntryReason_REDISMODULE_ACL_LOG_CHANNEL,
+        };
+        with_strings(&[object], |strings| {
+            // SAFETY: valid context and live user; Redis copies the object string.
+            unsafe { rm!(RedisModule_ACLAddLogEntry)(self.ptr(), user.0.as_ptr(), strings[0], reason) };
+        });
+    }
+
     pub fn log(self, level: i32, msg: &[u8]) {
         log_raw(Some(self), level, msg)
     }
 
     // ---- registration ----
+
+    /// A context of the module's own, without a client, for callbacks Redis calls without
+    /// one (command filters); it lives as long as the module.
+    pub fn detached(self) -> Option<Ctx> {
+        // SAFETY: valid load context; the new context is never freed (module lifetime).
+        NonNull::new(unsafe { rm!(RedisModule_GetDetachedThreadSafeContext)(self.ptr()) }).map(Ctx)
+    }
 
     /// Creates a top-level command; returns false if Redis refused.
     pub fn create_command(self, name: &CStr, handler: raw::RedisModuleCmdFunc, flags: &CStr) -> bool {
@@ -540,6 +564,21 @@ pub unsafe fn args<'a>(argv: *mut *mut RedisModuleString, argc: c_int) -> SmallV
     slice.iter().map(|&s| unsafe { string_bytes(s) }).collect()
 }
 
+/// The argument objects of the current command (or filter call), for ACL checks that read
+/// them in place.
+#[derive(Clone, Copy)]
+pub struct Argv<'a>(&'a [RawString]);
+
+/// # Safety
+/// `argv`/`argc` must be the arguments Redis passed to the current command.
+pub unsafe fn argv<'a>(argv: *mut RawString, argc: c_int) -> Argv<'a> {
+    if argv.is_null() || argc <= 0 {
+        return Argv(&[]);
+    }
+    // SAFETY: per the contract, argv points to argc live strings for the whole call.
+    Argv(unsafe { std::slice::from_raw_parts(argv, argc as usize) })
+}
+
 /// A reply from `Ctx::call`, freed on drop.
 pub struct CallReply(NonNull<raw::RedisModuleCallReply>);
 
@@ -570,6 +609,45 @@ impl Drop for CallReply {
 pub struct User(NonNull<raw::RedisModuleUser>);
 
 impl User {
+    /// The ACL user of client `id` (`None` for an unknown client or one without a user,
+    /// such as a master's).
+    pub fn of_client(ctx: Ctx, id: u64) -> Option<User> {
+        // SAFETY: reading a function pointer filled once by RedisModule_Init (present on
+        // every server luax loads on, but not in check_api's list: only drop-in needs it).
+        let by_id = unsafe { raw::RedisModule_GetClientUserNameById }?;
+        // SAFETY: valid context (Valkey dereferences it: a null one crashes); the name is
+        // ours to free.
+        unsafe {
+            let name = by_id(ctx.ptr(), id);
+            if name.is_null() {
+                return None;
+            }
+            let user = rm!(RedisModule_GetModuleUserFromUserName)(name);
+            rm!(RedisModule_FreeString)(std::ptr::null_mut(), name);
+            NonNull::new(user).map(User)
+        }
+    }
+
+    /// Whether the user may run the command of `argv` with `argv[0]` replaced by `name`
+    /// (command and keys), without copying the other arguments.
+    pub fn may_run_as(&self, name: &[u8], argv: Argv<'_>) -> bool {
+        let mut strings: SmallVec<[*mut RedisModuleString; 16]> = argv.0.iter().copied().collect();
+        let Some(first) = strings.first_mut() else {
+            return false;
+        };
+        // SAFETY: a null context is allowed; the string is freed below.
+        let native = unsafe { rm!(RedisModule_CreateString)(std::ptr::null_mut(), name.as_ptr().cast(), name.len()) };
+        *first = native;
+        // SAFETY: live user; `strings` holds argc live string objects (Redis only reads them).
+        let allowed = unsafe {
+            rm!(RedisModule_ACLCheckCommandPermissions)(self.0.as_ptr(), strings.as_mut_ptr(), strings.len() as c_int)
+                == raw::REDISMODULE_OK as c_int
+        };
+        // SAFETY: created above without a context, freed once.
+        unsafe { rm!(RedisModule_FreeString)(std::ptr::null_mut(), native) };
+        allowed
+    }
+
     /// Whether the user may run `argv` (command, keys and channels).
     pub fn may_run(&self, argv: &[&[u8]]) -> bool {
         with_strings(argv, |strings| {
@@ -627,6 +705,15 @@ impl Command {
             rm!(RedisModule_CreateSubcommand)(self.0.as_ptr(), name.as_ptr(), handler, flags.as_ptr(), 0, 0, 0)
                 == raw::REDISMODULE_OK as c_int
         }
+    }
+
+    /// Puts the command in ACL categories (`"slow scripting"`); `None` when the server has no
+    /// `RedisModule_SetCommandACLCategories` (Redis 7.0), else whether it accepted them.
+    pub fn set_acl_categories(self, categories: &CStr) -> Option<bool> {
+        // SAFETY: reading a function pointer filled once by RedisModule_Init.
+        let set = unsafe { raw::RedisModule_SetCommandACLCategories }?;
+        // SAFETY: command from GetCommand at load; the string is copied by Redis.
+        Some(unsafe { set(self.0.as_ptr(), categories.as_ptr()) } == raw::REDISMODULE_OK as c_int)
     }
 
     /// Sets arity, summary and key specs (`RedisModule_SetCommandInfo`).
@@ -722,6 +809,24 @@ impl FilterCtx {
         }
     }
 
+    /// Runs `f` with the arguments in place, for ACL checks.
+    pub fn with_argv<R>(self, f: impl FnOnce(Argv<'_>) -> R) -> R {
+        let strings: SmallVec<[RawString; 16]> = (0..self.args_count() as c_int)
+            // SAFETY: valid filter context; positions below the count.
+            .map(|pos| unsafe { rm!(RedisModule_CommandFilterArgGet)(self.0.as_ptr(), pos) })
+            .collect();
+        f(Argv(&strings))
+    }
+
+    /// The id of the client whose command this is, where the server tells it (Redis 7.2+,
+    /// Valkey): `None` on Redis 7.0.
+    pub fn client_id(self) -> Option<u64> {
+        // SAFETY: reading a function pointer filled once by RedisModule_Init.
+        let get = unsafe { raw::RedisModule_CommandFilterGetClientId }?;
+        // SAFETY: valid filter context.
+        Some(unsafe { get(self.0.as_ptr()) })
+    }
+
     /// Number of arguments, the command name included.
     pub fn args_count(self) -> usize {
         // SAFETY: valid filter context.
@@ -790,9 +895,12 @@ impl Ctx {
 // Redis passes) stays in this file. The `*_fn!` macros declare such pointers for plain
 // functions. Panics are caught: a command replies an error, other callbacks do nothing.
 
-/// A command handler's body.
+/// A command's body: its context, its arguments as Redis's objects and as bytes.
+pub type CommandBody = fn(Ctx, Argv<'_>, &[&[u8]]) -> Result<(), ReplyError>;
+
+/// A command handler (`commands::command_fn!` declares them).
 pub trait CommandHandler {
-    const RUN: fn(Ctx, &[&[u8]]) -> Result<(), ReplyError>;
+    const RUN: CommandBody;
 }
 
 pub type RawCommandFn = unsafe extern "C" fn(RawCtx, *mut RawString, c_int) -> c_int;
@@ -806,32 +914,14 @@ unsafe extern "C" fn call_command<H: CommandHandler>(ctx: RawCtx, argv: *mut Raw
     let Some(ctx) = (unsafe { Ctx::from_raw(ctx) }) else {
         return 1;
     };
-    // SAFETY: Redis passes that command's `argc` arguments.
-    let args = unsafe { args(argv, argc) };
-    match catch_unwind(AssertUnwindSafe(|| (H::RUN)(ctx, &args))) {
+    // SAFETY: Redis passes that command's `argc` arguments, alive for the whole call.
+    let (args, objects) = unsafe { (args(argv, argc), self::argv(argv, argc)) };
+    match catch_unwind(AssertUnwindSafe(|| (H::RUN)(ctx, objects, &args))) {
         Ok(Ok(())) => {}
         Ok(Err(e)) => ctx.reply_error(&e.to_wire()),
         Err(_) => ctx.reply_error(&ReplyError::Internal.to_wire()),
     }
     0
-}
-
-/// Declares `$name`, the C callback of the command handler `$handler`.
-#[macro_export]
-macro_rules! command_fn {
-    ($name:ident => $handler:path) => {
-        #[allow(non_upper_case_globals)]
-        pub const $name: $crate::redis::api::RawCommandFn = {
-            struct Handler;
-            impl $crate::redis::api::CommandHandler for Handler {
-                const RUN: fn(
-                    $crate::redis::api::Ctx,
-                    &[&[u8]],
-                ) -> ::std::result::Result<(), $crate::error::ReplyError> = $handler;
-            }
-            $crate::redis::api::command_callback::<Handler>()
-        };
-    };
 }
 
 /// A command filter's body (it may rewrite the command through the context).

@@ -15,6 +15,9 @@ pub struct CommandDef {
     /// Key access flags for the keynum key spec (numkeys at argument 2), if the command
     /// takes keys.
     pub key_flags: Option<u64>,
+    /// ACL categories, as the native counterpart has them (`slow scripting`); set where the
+    /// server lets modules set them (Redis 7.2+, Valkey), ignored on Redis 7.0.
+    pub acl_categories: &'static CStr,
 }
 
 const SINCE: &CStr = c"0.1.0";
@@ -29,6 +32,7 @@ pub fn command(ctx: Ctx, def: &CommandDef) -> Result<(), String> {
 }
 
 fn set_info(cmd: Command, def: &CommandDef) -> Result<(), String> {
+    set_categories(cmd, def.name, def.acl_categories)?;
     let specs: Vec<KeySpec> =
         def.key_flags.map(|flags| KeySpec { flags, begin_index: 2, keynum: (0, 1, 1) }).into_iter().collect();
     if !cmd.set_info(def.arity, def.summary, SINCE, &specs) {
@@ -37,7 +41,21 @@ fn set_info(cmd: Command, def: &CommandDef) -> Result<(), String> {
     Ok(())
 }
 
-pub fn container(ctx: Ctx, name: &'static CStr, summary: &'static CStr, subs: &[CommandDef]) -> Result<(), String> {
+fn set_categories(cmd: Command, name: &CStr, categories: &CStr) -> Result<(), String> {
+    match cmd.set_acl_categories(categories) {
+        Some(false) => Err(format!("cannot set the ACL categories of {}", name.to_string_lossy())),
+        _ => Ok(()),
+    }
+}
+
+/// A container command (in `categories`) and its subcommands.
+pub fn container(
+    ctx: Ctx,
+    name: &'static CStr,
+    summary: &'static CStr,
+    categories: &'static CStr,
+    subs: &[CommandDef],
+) -> Result<(), String> {
     let fail = |what: &str| format!("cannot register {} ({what})", name.to_string_lossy());
     if !ctx.create_command(name, None, c"") {
         return Err(fail("container"));
@@ -46,6 +64,7 @@ pub fn container(ctx: Ctx, name: &'static CStr, summary: &'static CStr, subs: &[
     if !parent.set_info(-2, summary, SINCE, &[]) {
         return Err(fail("info"));
     }
+    set_categories(parent, name, categories)?;
     for sub in subs {
         if !parent.create_subcommand(sub.name, sub.handler, sub.flags) {
             return Err(fail(&sub.name.to_string_lossy()));

@@ -86,6 +86,14 @@ impl Server for RedisServer {
         }
     }
 
+    fn deny_scripts_disabled(&self) -> bool {
+        // The switch is not readable through the module API, and a command filter seeing
+        // `DEBUG set-disable-deny-scripts` go by cannot tell whether it ran (ACL,
+        // enable-debug-command): ask a native script whether it may call such a command.
+        // It caches this one script in the native script cache.
+        self.ctx.call(&[b"EVAL", DENY_SCRIPTS_PROBE, b"0"], b"").is_ok_and(|reply| reply.proto() == b":1\r\n")
+    }
+
     fn acl_allows(&self, argv: &[&[u8]]) -> bool {
         self.user().is_none_or(|user| user.may_run(argv))
     }
@@ -202,6 +210,11 @@ impl Server for RedisServer {
         self.ctx.select_db(db)
     }
 }
+
+/// A native script answering 1 when it may call a `noscript` command (`SCRIPT EXISTS`, which
+/// changes nothing), 0 otherwise.
+const DENY_SCRIPTS_PROBE: &[u8] =
+    b"local r = redis.pcall('SCRIPT', 'EXISTS', '0') return (type(r) == 'table' and r.err == nil) and 1 or 0";
 
 /// The refusal in an ACL error that `RedisModule_Call` (flags "EC") generated.
 fn acl_denial(proto: &[u8]) -> Option<AclDenied> {
