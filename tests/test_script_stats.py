@@ -299,3 +299,24 @@ def test_auto_kill_spares_scripts_that_wrote(host, start_server):
 def test_busy_kill_readonly_argument_is_checked(start_server):
     with pytest.raises(RuntimeError, match="invalid value 'soon' for 'busy-kill-readonly'"):
         start_server("badarg", module_args=["busy-kill-readonly", "soon"])
+
+
+def test_dropin_show_and_stats_follow_the_acl_rules_of_script(host, start_server):
+    """SCRIPT STATS (and SCRIPT SHOW where the server has none) answer to the rules of
+    SCRIPT EXISTS: a user refused SCRIPT is refused them too, with native's text."""
+    server = start_server("dropin-acl", binary=host.binary, module_args=["dropin", "yes"])
+    admin = server.client()
+    admin.execute_command("ACL", "SETUSER", "noscript", "on", ">pw", "+@all", "-script", "~*")
+    admin.execute_command("ACL", "SETUSER", "noflush", "on", ">pw", "+@all", "-script|flush", "~*")
+    sha = admin.execute_command("SCRIPT", "LOAD", "return 1").decode()
+    refused = server.client(username="noscript", password="pw")
+    for args in (("SCRIPT", "STATS"), ("SCRIPT", "SHOW", sha)):
+        with pytest.raises(redis.exceptions.NoPermissionError) as refusal:
+            refused.execute_command(*args)
+        # Valkey has SCRIPT SHOW, and refuses it itself, in its own words.
+        native_show = args[1] == "SHOW" and not host.is_redis
+        who = "User noscript" if native_show else "this user"
+        assert str(refusal.value) == f"{who} has no permissions to run the 'script|{args[1].lower()}' command"
+    allowed = server.client(username="noflush", password="pw")
+    assert allowed.execute_command("SCRIPT", "SHOW", sha) == b"return 1"
+    assert counters(entries(allowed.execute_command("SCRIPT", "STATS", "SHA", sha))[0], "sha") == (sha.encode(),)

@@ -36,6 +36,23 @@ thread_local! {
     static PRESENT: Cell<u8> = const { Cell::new(0) };
     /// The module's own context, for user lookups in the filter.
     static OWN_CTX: Cell<Option<Ctx>> = const { Cell::new(None) };
+    /// Which of luax's own SCRIPT subcommands (`LUAX_SUBCOMMANDS`) the server's SCRIPT has
+    /// too (bit per index), read at load: Valkey 8 and later have SHOW.
+    static NATIVE_SUBCOMMANDS: Cell<u8> = const { Cell::new(0) };
+}
+
+/// SCRIPT subcommands luax adds to Redis 7.0's.
+const LUAX_SUBCOMMANDS: [&[u8]; 2] = [b"show", b"stats"];
+
+/// Whether `args` call a SCRIPT subcommand of luax's that the server's own SCRIPT lacks: no
+/// native rule names it, so it answers to the rules of SCRIPT EXISTS, the native
+/// subcommand closest to it (it too tells which scripts are cached).
+fn luax_only_subcommand(native: Native, args_1: Option<&[u8]>) -> bool {
+    let Some(sub) = args_1.filter(|_| native == Native::Script) else {
+        return false;
+    };
+    let native_subs = NATIVE_SUBCOMMANDS.with(Cell::get);
+    LUAX_SUBCOMMANDS.iter().enumerate().any(|(i, own)| sub.eq_ignore_ascii_case(own) && native_subs & (1 << i) == 0)
 }
 
 /// Whether drop-in mode is on (for INFO).
@@ -125,6 +142,13 @@ pub fn enable(ctx: Ctx) -> Result<Vec<&'static str>, String> {
         }
     }
     PRESENT.with(|p| p.set(present));
+    let mut native_subs = 0u8;
+    for (i, sub) in LUAX_SUBCOMMANDS.iter().enumerate() {
+        if cmdtable::lookup(ctx, &[Native::Script.name(), sub]).is_some() {
+            native_subs |= 1 << i;
+        }
+    }
+    NATIVE_SUBCOMMANDS.with(|n| n.set(native_subs));
     OWN_CTX.with(|c| c.set(ctx.detached()));
     if !ctx.register_command_filter(Some(filter), CMDFILTER_NOSELF) {
         return Err("cannot register the drop-in command filter".into());
@@ -165,6 +189,10 @@ fn refused_natively(fctx: FilterCtx, native: Native) -> bool {
     let Some(own) = OWN_CTX.with(Cell::get) else {
         return false;
     };
+    if luax_only_subcommand(native, fctx.arg(1)) {
+        // No native rule names it: `admit` checks it when it runs.
+        return false;
+    }
     let Some(user) = fctx.client_id().and_then(|id| User::of_client(own, id)) else {
         return false;
     };
@@ -180,6 +208,16 @@ pub fn admit(ctx: Ctx, native: Native, argv: Argv<'_>, args: &[&[u8]]) -> Result
         // No user: a master, AOF loading or a module call without ACL, which native skips too.
         return Ok(());
     };
+    if luax_only_subcommand(native, args.get(1).copied()) {
+        if user.may_run(&[native.name(), b"exists"]) {
+            return Ok(());
+        }
+        let mut full = native.name().to_vec();
+        full.push(b'|');
+        full.extend(args.get(1).copied().unwrap_or_default().iter().map(u8::to_ascii_lowercase));
+        ctx.acl_log(&user, &full, AclDenied::Command);
+        return Err(ReplyError::AclCommand(full));
+    }
     if user.may_run_as(native.name(), argv) {
         return Ok(());
     }
