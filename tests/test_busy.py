@@ -3,16 +3,11 @@ stops scripts that have not written, UNKILLABLE ones leave SHUTDOWN NOSAVE, and 
 is the one native EVAL / SCRIPT KILL gives on the same server."""
 
 import re
-import threading
 
 import pytest
 
 from conftest import wait_until, only_on_redis_70
-
-BUSY = b"-BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.\r\n"
-UNKILLABLE = (b"-UNKILLABLE Sorry the script already executed write commands against the dataset. You can either "
-              b"wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.\r\n")
-NOTBUSY = b"-NOTBUSY No scripts in execution right now.\r\n"
+from support.busy import BUSY, NOTBUSY, UNKILLABLE, Background, kill_flow, wait_busy
 
 LOOPS = {
     "plain": "local i = 0 while true do i = i + 1 end",
@@ -23,49 +18,9 @@ LOOPS = {
 }
 
 
-class Background:
-    """Runs one command on its own connection in a thread."""
-
-    def __init__(self, server, *args, protocol=2, timeout=30.0):
-        self.conn = server.raw(protocol=protocol, timeout=timeout)
-        self.reply = None
-        self.thread = threading.Thread(target=self._run, args=args, daemon=True)
-        self.thread.start()
-
-    def _run(self, *args):
-        try:
-            self.reply = self.conn.call(*args)
-        except Exception as e:  # the server may go away (SHUTDOWN NOSAVE), die or wedge
-            self.reply = e
-
-    def alive(self):
-        return self.thread.is_alive()
-
-    def join(self, timeout=20):
-        self.thread.join(timeout)
-        assert not self.thread.is_alive(), "script did not end"
-        return self.reply
-
-
 @pytest.fixture
 def busy_server(start_server):
     return start_server("busy", extra_args=["--busy-reply-threshold", "100"])
-
-
-def wait_busy(conn):
-    return wait_until(lambda: conn.call("PING") == BUSY, timeout=10, what="BUSY reply")
-
-
-def kill_flow(server, eval_cmd, kill_cmd, script, protocol=2):
-    """Starts `script`, waits for BUSY, kills it; returns (kill reply, script reply)."""
-    job = Background(server, eval_cmd, script, 0, protocol=protocol)
-    other = server.raw(protocol=protocol)
-    wait_busy(other)
-    assert other.call(eval_cmd, "return 1", 0) == BUSY
-    kill = other.call(*kill_cmd.split())
-    reply = job.join()
-    assert other.call("PING") == (b"+PONG\r\n")
-    return kill, reply
 
 
 @only_on_redis_70("expects Redis 7.0's BUSY and SCRIPT KILL texts; Valkey says 'Valkey is busy ...' (README, Valkey)")

@@ -14,11 +14,12 @@ import redis
 from conftest import MODULE, Server, wait_until, only_on_redis_70
 from parity.case import Case, CommandCase
 from resp import encode
-from test_busy import BUSY, NOTBUSY, UNKILLABLE, Background, kill_flow, wait_busy
-import test_parity as suite
+from parity.runner import COMMAND_CASES, SCRIPT_CASES, prepare
+from support.busy import BUSY, NOTBUSY, UNKILLABLE, Background, kill_flow, wait_busy
+from support.keyspace import digest_keyspace
 
 # The native server has no luax: cases calling LUAX.* from a script have no native twin.
-CORE_SCRIPT_CASES = [c for c in suite.SCRIPT_CASES if c.name.startswith("core-") and "luax" not in str(c.script)]
+CORE_SCRIPT_CASES = [c for c in SCRIPT_CASES if c.name.startswith("core-") and "luax" not in str(c.script)]
 
 
 class Pair:
@@ -50,10 +51,6 @@ def pair(tmp_path_factory):
     native.stop()
 
 
-def luax_info(client):
-    return client.info("luax")
-
-
 def calls(client, command):
     """Calls of `command` in INFO commandstats (0 if absent)."""
     return client.info("commandstats").get(f"cmdstat_{command}", {}).get("calls", 0)
@@ -67,15 +64,15 @@ def error_count(client, code):
 
 def test_native_names_reach_luax(pair):
     r = pair.dropin.client()
-    before = int(luax_info(r)["luax_calls"])
+    before = int(r.info("luax")["luax_calls"])
     assert r.eval("return {KEYS[1], ARGV[1]}", 1, "k", "v") == [b"k", b"v"]
     assert r.eval_ro("return 1", 0) == 1
     sha = r.script_load("return 'loaded'")
     assert r.evalsha(sha, 0) == b"loaded"
     assert r.evalsha_ro(sha, 0) == b"loaded"
     assert r.script_exists(sha) == [True]
-    assert int(luax_info(r)["luax_calls"]) == before + 4
-    assert luax_info(r)["luax_dropin"] == "yes"
+    assert int(r.info("luax")["luax_calls"]) == before + 4
+    assert r.info("luax")["luax_dropin"] == "yes"
     for name in ("luax.eval", "luax.eval_ro", "luax.evalsha", "luax.evalsha_ro", "luax.script|load",
                  "luax.script|exists"):
         assert calls(r, name) >= 1, name
@@ -102,14 +99,14 @@ def test_functions_stay_native(pair):
 
 
 @only_on_redis_70("compares with the host's own EVAL replies; Valkey words script errors its own way (9.1 leaves the SHA out of them) (README, Valkey)")
-@pytest.mark.parametrize("case", suite.COMMAND_CASES, ids=[c.name for c in suite.COMMAND_CASES])
+@pytest.mark.parametrize("case", COMMAND_CASES, ids=[c.name for c in COMMAND_CASES])
 def test_command_replies_match_native(pair, case: CommandCase):
     # No normalisation: arity and subcommand errors name the command the client sent.
     for protocol in case.protocols:
         ours_conn, native_conn = pair.conns_for(protocol)
         try:
-            suite.prepare(ours_conn, case.setup)
-            suite.prepare(native_conn, case.setup)
+            prepare(ours_conn, case.setup)
+            prepare(native_conn, case.setup)
             ours = ours_conn.call(*case.native.split(), *case.args)
             native = native_conn.call(*case.native.split(), *case.args)
             assert ours == native, f"RESP{protocol}"
@@ -118,17 +115,11 @@ def test_command_replies_match_native(pair, case: CommandCase):
             native_conn.call("SCRIPT", "FLUSH")
 
 
-def keyspace(conn):
-    """The keyspace with an order-independent digest of each value: DUMP would do on one
-    server, but hash-table order depends on each server's random hash seed."""
-    return suite.keyspace(conn, value=("DEBUG", "DIGEST-VALUE"))
-
-
 def run_both(pair, protocol, case, via_sha):
     """Runs `case` with EVAL (or SCRIPT LOAD + EVALSHA) on both servers: (drop-in, native)."""
     results = []
     for conn in pair.conns_for(protocol):
-        suite.prepare(conn, case.setup)
+        prepare(conn, case.setup)
         numkeys_keys_args = (len(case.keys), *case.keys, *case.args)
         if not via_sha:
             replies = [conn.call("EVAL", case.script, *numkeys_keys_args)]
@@ -136,7 +127,7 @@ def run_both(pair, protocol, case, via_sha):
             replies = [conn.call("SCRIPT", "LOAD", case.script)]
             if not replies[0].startswith(b"-"):
                 replies.append(conn.call("EVALSHA", replies[0].split(b"\r\n")[1], *numkeys_keys_args))
-        results.append(comparable(case, (replies, keyspace(conn) if case.check_keyspace else None)))
+        results.append(comparable(case, (replies, digest_keyspace(conn) if case.check_keyspace else None)))
     return results
 
 
@@ -351,7 +342,7 @@ def test_kill_flow_matches_native(busy_pair):
     assert ours == kill_flow(native, "EVAL", "SCRIPT KILL", script)
     assert ours[0] == b"+OK\r\n"
     assert ours[1].startswith(b"-ERR Script killed by user with SCRIPT KILL... script: ")
-    assert luax_info(dropin.client())["luax_kills"] == 1
+    assert dropin.client().info("luax")["luax_kills"] == 1
     for server in busy_pair:
         assert server.raw().call("SCRIPT", "KILL") == NOTBUSY
 
@@ -399,7 +390,7 @@ def test_dropin_from_redis_conf(tmp_path):
         r = server.client()
         assert r.eval("return 'luax'", 0) == b"luax"
         assert calls(r, "luax.eval") == 1 and calls(r, "eval") == 0
-        assert luax_info(r)["luax_dropin"] == "yes"
+        assert r.info("luax")["luax_dropin"] == "yes"
     finally:
         server.stop()
 
@@ -410,7 +401,7 @@ def test_without_dropin_eval_stays_native(start_server, args):
     r = server.client()
     assert r.eval("return 1", 0) == 1
     assert calls(r, "eval") == 1 and calls(r, "luax.eval") == 0
-    assert luax_info(r)["luax_dropin"] == "no"
+    assert r.info("luax")["luax_dropin"] == "no"
 
 
 def test_module_load_at_runtime(start_server):

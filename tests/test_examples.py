@@ -12,7 +12,7 @@ EXAMPLE = os.path.join(ROOT, "examples", "redis_py_example.py")
 
 
 def expected(dropin):
-    from test_info import crate_version
+    from support.crate import crate_version
     return [
         f"luax {crate_version()}, drop-in mode: {dropin}",
         "rate limit: [1, 1, 1, 0, 0]",

