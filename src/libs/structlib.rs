@@ -230,7 +230,7 @@ impl Output {
 }
 
 fn pack(lua: Lua) -> LuaResult<c_int> {
-    let mut fmt = Format::new(check_c_string(lua, 1)?);
+    let mut fmt = Format::new(check_c_string(&lua, 1)?);
     // The C version pushes a nil mark above the arguments before building its result, so
     // the first missing value is reported as "got nil" rather than "got no value".
     lua.push_nil();
@@ -260,7 +260,7 @@ fn pack(lua: Lua) -> LuaResult<c_int> {
                 out.add(&if fmt.little { d.to_le_bytes() } else { d.to_be_bytes() });
             }
             b'c' | b's' => {
-                let s = check_bytes(lua, arg)?;
+                let s = check_bytes(&lua, arg)?;
                 arg = arg.saturating_add(1);
                 if size == 0 {
                     size = s.len();
@@ -315,8 +315,8 @@ fn fits(pos: usize, size: usize, len: usize) -> bool {
 }
 
 fn unpack(lua: Lua) -> LuaResult<c_int> {
-    let mut fmt = Format::new(check_c_string(lua, 1)?);
-    let data = check_bytes(lua, 2)?;
+    let mut fmt = Format::new(check_c_string(&lua, 1)?);
+    let data = check_bytes(&lua, 2)?;
     let start = opt_integer(lua, 3, 1)?;
     // The C code keeps the offset in a size_t: negative offsets wrap to huge ones.
     let mut pos = start as u64 as usize;
@@ -390,7 +390,7 @@ fn unpack(lua: Lua) -> LuaResult<c_int> {
 }
 
 fn size(lua: Lua) -> LuaResult<c_int> {
-    let mut fmt = Format::new(check_c_string(lua, 1)?);
+    let mut fmt = Format::new(check_c_string(&lua, 1)?);
     let mut pos: usize = 0;
     while let Some(opt) = fmt.next_opt() {
         let size = fmt.size_of(opt)?;

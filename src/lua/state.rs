@@ -385,7 +385,7 @@ impl Lua {
     /// The bytes of a string value, without converting numbers. The slice stays valid while
     /// the value is on the stack (or otherwise referenced).
     #[inline]
-    pub fn string_bytes<'a>(self, idx: c_int) -> Option<&'a [u8]> {
+    pub fn string_bytes(&self, idx: c_int) -> Option<&[u8]> {
         if self.type_of(idx) != Type::String {
             return None;
         }
@@ -395,7 +395,7 @@ impl Lua {
     /// `lua_tolstring`: strings, and numbers converted in place with `%.14g` (so do not use it
     /// on a key during `next`). `None` for other types.
     #[inline]
-    pub fn to_bytes<'a>(self, idx: c_int) -> Option<&'a [u8]> {
+    pub fn to_bytes(&self, idx: c_int) -> Option<&[u8]> {
         let mut len = 0usize;
         // SAFETY: invariant; Lua returns a pointer to `len` bytes owned by the string object.
         unsafe {

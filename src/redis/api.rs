@@ -5,6 +5,7 @@
 //! Redis hands to a command or callback and is only used during that call, on the main thread.
 
 use std::ffi::{c_char, c_int, c_long, c_longlong, c_uchar, c_void, CStr, CString};
+use std::marker::PhantomData;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 
@@ -787,30 +788,32 @@ impl InfoCtx {
     }
 }
 
-/// Command filter context: read and rewrite the arguments of a command before it runs.
-#[derive(Clone, Copy)]
-pub struct FilterCtx(NonNull<raw::RedisModuleCommandFilterCtx>);
+/// Command filter context: read and rewrite the arguments of a command before it runs. It
+/// lives for one filter call (`'call`); an argument read from it is borrowed from it, so it
+/// cannot outlive the call or be held across `replace_arg`, which frees the old argument.
+pub struct FilterCtx<'call>(NonNull<raw::RedisModuleCommandFilterCtx>, PhantomData<&'call mut ()>);
 
-impl FilterCtx {
+impl FilterCtx<'_> {
     /// # Safety
-    /// `fctx` must be the context Redis passed to the filter callback.
-    pub unsafe fn from_raw(fctx: *mut raw::RedisModuleCommandFilterCtx) -> Option<FilterCtx> {
-        NonNull::new(fctx).map(FilterCtx)
+    /// `fctx` must be the context Redis passed to the filter callback, used only during it.
+    unsafe fn from_raw<'call>(fctx: *mut raw::RedisModuleCommandFilterCtx) -> Option<FilterCtx<'call>> {
+        NonNull::new(fctx).map(|f| FilterCtx(f, PhantomData))
     }
 
-    pub fn arg(self, pos: c_int) -> Option<&'static [u8]> {
-        // SAFETY: valid filter context; the string lives while the filter runs.
+    pub fn arg(&self, pos: c_int) -> Option<&[u8]> {
+        // SAFETY: valid filter context.
         let s = unsafe { rm!(RedisModule_CommandFilterArgGet)(self.0.as_ptr(), pos) };
         if s.is_null() {
             None
         } else {
-            // SAFETY: filter arguments live while the filter runs.
+            // SAFETY: the argument lives until the filter call ends or `replace_arg` frees
+            // it; the borrow of `self` ends before either.
             Some(unsafe { string_bytes(s) })
         }
     }
 
     /// Runs `f` with the arguments in place, for ACL checks.
-    pub fn with_argv<R>(self, f: impl FnOnce(Argv<'_>) -> R) -> R {
+    pub fn with_argv<R>(&self, f: impl FnOnce(Argv<'_>) -> R) -> R {
         let strings: SmallVec<[RawString; 16]> = (0..self.args_count() as c_int)
             // SAFETY: valid filter context; positions below the count.
             .map(|pos| unsafe { rm!(RedisModule_CommandFilterArgGet)(self.0.as_ptr(), pos) })
@@ -820,7 +823,7 @@ impl FilterCtx {
 
     /// The id of the client whose command this is, where the server tells it (Redis 7.2+,
     /// Valkey): `None` on Redis 7.0.
-    pub fn client_id(self) -> Option<u64> {
+    pub fn client_id(&self) -> Option<u64> {
         // SAFETY: reading a function pointer filled once by RedisModule_Init.
         let get = unsafe { raw::RedisModule_CommandFilterGetClientId }?;
         // SAFETY: valid filter context.
@@ -828,13 +831,13 @@ impl FilterCtx {
     }
 
     /// Number of arguments, the command name included.
-    pub fn args_count(self) -> usize {
+    pub fn args_count(&self) -> usize {
         // SAFETY: valid filter context.
         let n = unsafe { rm!(RedisModule_CommandFilterArgsCount)(self.0.as_ptr()) };
         usize::try_from(n).unwrap_or(0)
     }
 
-    pub fn replace_arg(self, pos: c_int, value: &[u8]) {
+    pub fn replace_arg(&mut self, pos: c_int, value: &[u8]) {
         // SAFETY: a null context is allowed; ownership of the new string passes to Redis.
         unsafe {
             let s = rm!(RedisModule_CreateString)(std::ptr::null_mut(), value.as_ptr().cast(), value.len());
@@ -941,7 +944,7 @@ unsafe extern "C" fn call_command<H: Callback<CommandBody>>(ctx: RawCtx, argv: *
 }
 
 /// A command filter (it may rewrite the command through the context).
-pub type FilterBody = fn(FilterCtx);
+pub type FilterBody = for<'call> fn(FilterCtx<'call>);
 pub type RawFilterFn = unsafe extern "C" fn(RawFilterCtx);
 
 pub const fn filter_callback<H: Callback<FilterBody>>() -> RawFilterFn {

@@ -164,7 +164,7 @@ fn may_route(name: &[u8]) -> bool {
     matches!(name.len(), 4 | 6 | 7 | 10)
 }
 
-fn rewrite(fctx: FilterCtx) {
+fn rewrite(mut fctx: FilterCtx<'_>) {
     // Runs before every command: most are ruled out by the length of their name alone.
     let Some(name) = fctx.arg(0) else {
         return;
@@ -175,7 +175,7 @@ fn rewrite(fctx: FilterCtx) {
     let Some(native) = route(name, fctx.arg(1), fctx.args_count()).filter(|n| n.present()) else {
         return;
     };
-    if refused_natively(fctx, native) {
+    if refused_natively(&fctx, native) {
         // Redis refuses the native command itself, as without luax.
         return;
     }
@@ -185,7 +185,7 @@ fn rewrite(fctx: FilterCtx) {
 /// Whether the native rules refuse the call to its client, where the server names the
 /// client to the filter (Redis 7.2+, Valkey). Commands other modules run (unknown client
 /// ids) and clients without a user are left to the check in [`admit`].
-fn refused_natively(fctx: FilterCtx, native: Native) -> bool {
+fn refused_natively(fctx: &FilterCtx<'_>, native: Native) -> bool {
     let Some(own) = OWN_CTX.with(Cell::get) else {
         return false;
     };

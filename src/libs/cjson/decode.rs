@@ -647,7 +647,7 @@ pub fn decode(lua: Lua) -> LuaResult<c_int> {
     }
     let settings = settings(lua)?;
     // luaL_checklstring: numbers are converted in place.
-    let data = check_bytes(lua, 1)?;
+    let data = check_bytes(&lua, 1)?;
     if data.len() >= 2 && (data[0] == 0 || data[1] == 0) {
         return Err(Raise::located("JSON parser does not support UTF-16 or UTF-32"));
     }

@@ -244,7 +244,7 @@ fn enum_option(lua: Lua, idx: c_int, setting: &mut c_int, options: &[&str]) -> L
         return Ok(());
     }
     // luaL_checkoption: numbers are turned into strings; comparison stops at a NUL.
-    let name = check_c_string(lua, idx)?;
+    let name = check_c_string(&lua, idx)?;
     match options.iter().position(|o| o.as_bytes() == name) {
         Some(i) => {
             *setting = i as c_int;

@@ -45,7 +45,7 @@ fn keep_first_arg(lua: Lua) {
 fn unpack_full(lua: Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
     let decode_all = limit == 0 && offset == 0;
     // The string stays at index 1 (a number there becomes a string) while we decode.
-    let input = check_bytes(lua, 1)?;
+    let input = check_bytes(&lua, 1)?;
     let len = input.len();
     // The messages print C ints, and the first one prints the length as the limit.
     if offset < 0 || limit < 0 {
