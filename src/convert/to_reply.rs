@@ -49,7 +49,7 @@ fn convert(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool, progress: &mu
         return;
     }
     match lua.type_of(-1) {
-        Type::String => sink.bulk(lua.to_bytes(-1).unwrap_or_default()),
+        Type::String => sink.bulk(lua.bytes_at(-1).unwrap_or_default()),
         Type::Boolean => {
             let b = lua.to_boolean(-1);
             if script_resp3 {
@@ -74,7 +74,7 @@ fn convert(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool, progress: &mu
 
 fn table_reply(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool, progress: &mut Progress) {
     if lua.raw_get_str(-1, b"err") == Type::String {
-        let msg = error_text(lua.to_bytes(-1).unwrap_or_default());
+        let msg = error_text(lua.bytes_at(-1).unwrap_or_default());
         sink.error(&msg);
         lua.pop(2);
         return;
@@ -82,7 +82,7 @@ fn table_reply(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool, progress:
     lua.pop(1);
 
     if lua.raw_get_str(-1, b"ok") == Type::String {
-        let text = status_text(lua.to_bytes(-1).unwrap_or_default());
+        let text = status_text(lua.bytes_at(-1).unwrap_or_default());
         sink.status(&text);
         lua.pop(2);
         return;
@@ -97,7 +97,7 @@ fn table_reply(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool, progress:
     lua.pop(1);
 
     if lua.raw_get_str(-1, b"big_number") == Type::String {
-        let digits = crlf_to_spaces(lua.to_bytes(-1).unwrap_or_default());
+        let digits = crlf_to_spaces(lua.bytes_at(-1).unwrap_or_default());
         sink.big_number(&digits);
         lua.pop(2);
         return;
@@ -107,8 +107,8 @@ fn table_reply(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool, progress:
     if lua.raw_get_str(-1, b"verbatim_string") == Type::Table {
         if lua.raw_get_str(-1, b"format") == Type::String {
             if lua.raw_get_str(-2, b"string") == Type::String {
-                let text = lua.to_bytes(-1).unwrap_or_default();
-                let format = cut_at_nul(lua.to_bytes(-2).unwrap_or_default());
+                let text = lua.bytes_at(-1).unwrap_or_default();
+                let format = cut_at_nul(lua.bytes_at(-2).unwrap_or_default());
                 sink.verbatim(text, &format[..format.len().min(3)]);
                 lua.pop(4);
                 return;

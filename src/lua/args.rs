@@ -36,7 +36,7 @@ pub fn opt_integer(lua: Lua, idx: c_int, default: i64) -> LuaResult<i64> {
 /// `luaL_checklstring`: a string, or a number (converted to a string in place).
 #[inline]
 pub fn check_bytes(lua: &Lua, idx: c_int) -> LuaResult<&[u8]> {
-    lua.to_bytes(idx).ok_or_else(|| Raise::type_error(*lua, idx, "string"))
+    lua.bytes_at(idx).ok_or_else(|| Raise::type_error(*lua, idx, "string"))
 }
 
 /// `luaL_checkstring` as the C code then reads the string: up to its first NUL, if any.

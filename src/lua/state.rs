@@ -219,7 +219,7 @@ fn raise_now(lua: Lua, raise: Raise) -> ! {
             // strings are NUL-terminated).
             lua.push_bytes(&msg);
             drop(msg);
-            let text = lua.to_bytes(-1).map_or(std::ptr::null(), |b| b.as_ptr().cast());
+            let text = lua.bytes_at(-1).map_or(std::ptr::null(), |b| b.as_ptr().cast());
             // SAFETY: only reached from `call_rust`, directly inside a C function called by
             // Lua; the message lives on the Lua stack and nothing in these frames needs drop.
             unsafe { ffi::luaL_argerror(lua.as_ptr(), narg, text) };
@@ -389,13 +389,13 @@ impl Lua {
         if self.type_of(idx) != Type::String {
             return None;
         }
-        self.to_bytes(idx)
+        self.bytes_at(idx)
     }
 
     /// `lua_tolstring`: strings, and numbers converted in place with `%.14g` (so do not use it
     /// on a key during `next`). `None` for other types.
     #[inline]
-    pub fn to_bytes(&self, idx: c_int) -> Option<&[u8]> {
+    pub fn bytes_at(&self, idx: c_int) -> Option<&[u8]> {
         let mut len = 0usize;
         // SAFETY: invariant; Lua returns a pointer to `len` bytes owned by the string object.
         unsafe {

@@ -29,7 +29,7 @@ fn read_fields(lua: Lua) -> LuaResult<c_int> {
 
 fn text_at(lua: Lua, idx: c_int) -> Option<Vec<u8>> {
     if lua.is_string(idx) {
-        lua.to_bytes(idx).map(|b| cut_at_nul(b).to_vec())
+        lua.bytes_at(idx).map(|b| cut_at_nul(b).to_vec())
     } else {
         None
     }
@@ -60,7 +60,7 @@ fn extract(lua: Lua) -> ErrorFields {
 pub fn reply_error(lua: Lua, sha: &[u8; 40], sink: &mut dyn ReplySink) {
     if lua.type_of(-1) != Type::Table {
         let msg = if lua.is_string(-1) {
-            cut_at_nul(lua.to_bytes(-1).unwrap_or_default()).to_vec()
+            cut_at_nul(lua.bytes_at(-1).unwrap_or_default()).to_vec()
         } else {
             b"execution failure".to_vec()
         };

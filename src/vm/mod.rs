@@ -113,7 +113,7 @@ impl Vm {
         match self.state.heap().enforced(|| lua.load_buffer(body, c"@user_script")) {
             Status::Ok => Ok(FunctionRef(lua.registry_ref())),
             status => {
-                let msg = lua.to_bytes(-1).map(<[u8]>::to_vec).unwrap_or_else(|| b"unknown error".to_vec());
+                let msg = lua.bytes_at(-1).map(<[u8]>::to_vec).unwrap_or_else(|| b"unknown error".to_vec());
                 lua.pop(1);
                 if status == Status::Memory {
                     self.reclaim();

@@ -46,7 +46,7 @@ fn with_command_args<R>(lua: Lua, f: impl FnOnce(&[&[u8]]) -> R) -> Result<R, Lu
     for j in 0..argc {
         let idx = j as c_int + 1;
         match lua.type_of(idx) {
-            Type::String => argv[j] = lua.to_bytes(idx).unwrap_or_default(),
+            Type::String => argv[j] = lua.bytes_at(idx).unwrap_or_default(),
             Type::Number => {
                 let start = numbers.len() as u32;
                 write_g(&mut numbers, lua.to_number(idx), 17);
@@ -88,7 +88,7 @@ fn with_many_command_args<R>(lua: Lua, argc: usize, f: impl FnOnce(&[&[u8]]) -> 
         .enumerate()
         .map(|(j, span)| match span {
             Some((a, b)) => &numbers[*a..*b],
-            None => lua.to_bytes(j as c_int + 1).unwrap_or_default(),
+            None => lua.bytes_at(j as c_int + 1).unwrap_or_default(),
         })
         .collect();
     lua.set_top(0);
@@ -160,7 +160,7 @@ pub fn sha1hex(lua: Lua) -> LuaResult<c_int> {
     if lua.top() != 1 {
         return raise_error_table(lua, LuaApiError::WrongArgs);
     }
-    let data = lua.to_bytes(1).unwrap_or_default();
+    let data = lua.bytes_at(1).unwrap_or_default();
     let hex = sha1_hex(data);
     lua.push_bytes(&hex);
     Ok(1)
@@ -172,7 +172,7 @@ pub fn error_reply(lua: Lua) -> LuaResult<c_int> {
         push_error_table(lua, LuaApiError::WrongArgsOrType.text().as_bytes());
         return Ok(1);
     }
-    let text = crate::util::cut_at_nul(lua.to_bytes(-1).unwrap_or_default());
+    let text = crate::util::cut_at_nul(lua.bytes_at(-1).unwrap_or_default());
     if text.first() == Some(&b'-') {
         push_error_table(lua, text);
     } else {
@@ -266,7 +266,7 @@ pub fn log(lua: Lua) -> LuaResult<c_int> {
     }
     let mut msg = Vec::new();
     for j in 2..=argc {
-        if let Some(s) = lua.to_bytes(j) {
+        if let Some(s) = lua.bytes_at(j) {
             if j != 2 {
                 msg.push(b' ');
             }

@@ -66,7 +66,7 @@ pub fn newindex_allow_list(lua: Lua) -> LuaResult<c_int> {
     if !lua.is_string(-2) {
         return Err(Raise::located(msg::NEWINDEX_KEY_TYPE));
     }
-    let name = lua.to_bytes(-2).unwrap_or_default();
+    let name = lua.bytes_at(-2).unwrap_or_default();
     if ALLOWED_GLOBALS.iter().any(|g| g.as_bytes() == name) {
         lua.raw_set(-3);
     } else if !DENIED_GLOBALS.iter().any(|g| g.as_bytes() == name) {
@@ -87,7 +87,7 @@ pub fn protected_table_error(lua: Lua) -> LuaResult<c_int> {
     if !lua.is_string(-1) {
         return Err(Raise::located(msg::PROTECTED_KEY_TYPE));
     }
-    let name = String::from_utf8_lossy(crate::util::cut_at_nul(lua.to_bytes(-1).unwrap_or_default())).into_owned();
+    let name = String::from_utf8_lossy(crate::util::cut_at_nul(lua.bytes_at(-1).unwrap_or_default())).into_owned();
     Err(Raise::located(format!("{} '{name}'", msg::NONEXISTENT_GLOBAL)))
 }
 

@@ -407,7 +407,7 @@ fn append_value(lua: Lua, s: &Settings, out: &mut Vec<u8>) -> LuaResult<()> {
     let mut frames: Vec<Frame> = Vec::new();
     'value: loop {
         match lua.type_of(-1) {
-            Type::String => append_string(out, lua.to_bytes(-1).unwrap_or_default())?,
+            Type::String => append_string(out, lua.bytes_at(-1).unwrap_or_default())?,
             Type::Number => append_number(lua, s, out, -1)?,
             Type::Boolean => push_bytes(out, if lua.to_boolean(-1) { b"true" } else { b"false" })?,
             Type::Nil => push_bytes(out, b"null")?,
@@ -490,8 +490,8 @@ fn member_key(lua: Lua, s: &Settings, out: &mut Vec<u8>, first: bool) -> LuaResu
             push_bytes(out, b"\":")?;
         }
         Type::String => {
-            // A string key: to_bytes cannot convert (and so disturb `next`).
-            append_string(out, lua.to_bytes(-2).unwrap_or_default())?;
+            // A string key: bytes_at cannot convert (and so disturb `next`).
+            append_string(out, lua.bytes_at(-2).unwrap_or_default())?;
             push_bytes(out, b":")?;
         }
         _ => return Err(unsupported(lua, -2, "table key must be a number or string")),

@@ -86,8 +86,8 @@ impl Encoder {
         let lua = self.lua;
         match lua.type_of(idx) {
             Type::Number => self.number(lua.to_number(idx)),
-            // A string: to_bytes converts nothing.
-            Type::String => self.bytes(lua.to_bytes(idx).unwrap_or_default()),
+            // A string: bytes_at converts nothing.
+            Type::String => self.bytes(lua.bytes_at(idx).unwrap_or_default()),
             Type::Boolean => self.out.push(if lua.to_boolean(idx) { 0xc3 } else { 0xc2 }),
             Type::Table => return true,
             _ => self.out.push(0xc0),
