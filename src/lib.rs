@@ -6,10 +6,12 @@
 //! * [`commands`]: the LUAX.* commands and the cluster registry's messages; argument parsing
 //!   and replies, the work done by the engine.
 //! * [`redis`]: the module API (`redis::api` is the only code calling it), the engine's
-//!   `Server` over Redis, reply sinks, the drop-in filter, INFO.
-//! * [`engine`]: the script dictionary, flags, the checks before and during a run, run and
-//!   kill state, statistics, the cluster registry's rules. Reaches Redis through its `Server`
-//!   trait (faked in its tests).
+//!   `Server` over Redis, reply sinks, the drop-in filter and its ACL check, the registry's
+//!   RDB records and propagation, INFO.
+//! * [`engine`]: the script registry (the bounded EVAL cache, what is saved, the cluster
+//!   registry's rules), flags, the checks before and during a run, busy and kill state,
+//!   counters and per-script statistics. Reaches Redis through its `Server` trait (faked in
+//!   its tests).
 //! * [`vm`]: the Lua VM as Redis builds it: sandbox, the `redis` library, hook, error replies.
 //! * [`convert`]: Redis reply ⇄ Lua value, RESP2 and RESP3.
 //! * [`libs`]: cjson, cmsgpack, struct and bit, behaving as Redis's C versions.
