@@ -81,9 +81,12 @@ impl Entry {
         Entry { script, body, origin, stats, last_used: Cell::new(last_used), announced }
     }
 
-    /// The counters a run of this script adds to (made at its first run).
-    fn run_stats(&self) -> Rc<ScriptStats> {
-        Rc::clone(self.stats.get_or_init(Rc::default))
+    /// The counters a run of this script adds to (made at its first run, counted in `ran`).
+    fn run_stats(&self, ran: &Cell<usize>) -> Rc<ScriptStats> {
+        Rc::clone(self.stats.get_or_init(|| {
+            ran.set(ran.get() + 1);
+            Rc::default()
+        }))
     }
 
     fn counts(&self) -> Counts {
@@ -134,6 +137,9 @@ pub struct Engine {
     broken: FxHashMap<Key, registry::Broken>,
     /// The cluster registry's epoch (kept through flushes, saved with the scripts).
     sync: registry_sync::SyncState,
+    /// Scripts whose statistics exist (they have run): INFO's memory figure, kept up to date
+    /// here because it is recorded after every command.
+    ran: Cell<usize>,
 }
 
 /// What a caller asks to run.
@@ -156,6 +162,7 @@ impl Engine {
             evictable: Vec::new(),
             broken: FxHashMap::default(),
             sync: registry_sync::SyncState::default(),
+            ran: Cell::new(0),
         })
     }
 
@@ -171,7 +178,7 @@ impl Engine {
         let name = normalize_sha(sha)?;
         self.scripts.get(&key_of(&name)?).map(|entry| {
             entry.last_used.set(self.tick());
-            Found { sha: name, script: entry.script, stats: entry.run_stats() }
+            Found { sha: name, script: entry.script, stats: entry.run_stats(&self.ran) }
         })
     }
 
@@ -243,8 +250,7 @@ impl Engine {
     fn scripts_memory(&self) -> usize {
         // A script's statistics, once it has run, sit in their own `Rc` allocation.
         let stats = std::mem::size_of::<ScriptStats>() + 2 * std::mem::size_of::<usize>();
-        let ran = self.scripts.values().filter(|entry| entry.stats.get().is_some()).count();
-        self.bodies_bytes + self.scripts.len() * std::mem::size_of::<(Key, Entry)>() + ran * stats
+        self.bodies_bytes + self.scripts.len() * std::mem::size_of::<(Key, Entry)>() + self.ran.get() * stats
     }
 
     /// The figures `INFO luax` shows.
@@ -262,6 +268,7 @@ impl Engine {
     pub fn flush(&mut self) -> Result<(), ReplyError> {
         let fresh = Vm::new(self.settings.version, self.settings.heap_limit).ok_or(ReplyError::VmUnavailable)?;
         self.scripts.clear();
+        self.ran.set(0);
         self.evictable.clear();
         self.broken.clear();
         self.bodies_bytes = 0;

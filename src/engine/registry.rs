@@ -86,6 +86,9 @@ impl Engine {
             if let Some(entry) = self.scripts.remove(&key) {
                 self.vm.release(entry.script.func);
                 self.bodies_bytes -= entry.body.len();
+                if entry.stats.get().is_some() {
+                    self.ran.set(self.ran.get() - 1);
+                }
             }
             counters::bump(|c| &c.evicted_scripts);
         }

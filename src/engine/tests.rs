@@ -148,3 +148,29 @@ fn deny_script_commands_run_only_while_redis_allows_them() {
     assert_eq!(run(&mut e, &server, body), "+OK\r\n");
     assert_eq!(server.executed_names(), vec!["debug"]);
 }
+
+#[test]
+fn info_memory_follows_the_statistics_of_scripts_that_ran() {
+    let version = ServerVersion { major: 7, minor: 0, patch: 15 };
+    let capped =
+        |cap| Engine::new(Settings { version, heap_limit: 0, kill_readonly_after_ms: 0, max_eval_scripts: cap });
+    let server = FakeServer::default();
+    let mut e = capped(1).unwrap();
+    e.admit(b"return 1", Origin::Load, false).unwrap();
+    let loaded = e.snapshot().scripts_memory;
+    run(&mut e, &server, "return 1");
+    let ran = e.snapshot().scripts_memory;
+    assert!(ran > loaded, "a run makes the script's statistics");
+    run(&mut e, &server, "return 1");
+    assert_eq!(e.snapshot().scripts_memory, ran, "once");
+    // An EVAL-born script evicted by the cap takes its statistics along.
+    run(&mut e, &server, "return 2");
+    run(&mut e, &server, "return 3");
+    let mut alone = capped(1).unwrap();
+    alone.admit(b"return 1", Origin::Load, false).unwrap();
+    run(&mut alone, &server, "return 1");
+    run(&mut alone, &server, "return 3");
+    assert_eq!(e.snapshot().scripts_memory, alone.snapshot().scripts_memory);
+    e.flush().unwrap();
+    assert_eq!(e.snapshot().scripts_memory, 0);
+}
