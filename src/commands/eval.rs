@@ -2,7 +2,7 @@
 
 use super::with_engine;
 use crate::command_fn;
-use crate::engine::{Invocation, Origin};
+use crate::engine::Invocation;
 use crate::error::ReplyError;
 use crate::redis::api::Ctx;
 use crate::redis::persist;
@@ -66,11 +66,11 @@ fn run(ctx: Ctx, argv: &[&[u8]], source: Source, read_only: bool) -> Result<(), 
             Source::Body => {
                 // Not from EVAL_RO: a read-only command may run while writes are paused,
                 // when Redis forbids any propagation (the next EVAL of it announces it).
-                let admitted = engine.admit(script, Origin::Eval, !read_only)?;
+                let (admitted, found) = engine.admit_to_run(script, !read_only)?;
                 if let Some(origin) = admitted.announce {
                     persist::propagate_script(ctx, script, origin);
                 }
-                engine.find(&admitted.sha).ok_or(ReplyError::Internal)?
+                found
             }
             Source::Sha => match engine.find(script) {
                 Some(found) => found,

@@ -8,7 +8,7 @@
 //! takes the cache over its cap, next to a compilation that costs far more.
 
 use super::registry_sync::SyncState;
-use super::{counters, key_of, normalize_sha, shebang, Engine, Entry, Key, Origin, Script, Sha};
+use super::{counters, key_of, normalize_sha, shebang, Engine, Entry, Found, Key, Origin, Script, Sha};
 use crate::error::ReplyError;
 use crate::util::sha1_hex;
 
@@ -47,6 +47,28 @@ impl Engine {
     /// `load`, also telling what to propagate. `propagating` says whether the caller will
     /// (EVAL_RO may not): a script admitted without is announced by the next caller that can.
     pub fn admit(&mut self, body: &[u8], origin: Origin, propagating: bool) -> Result<Admitted, ReplyError> {
+        self.admit_with(body, origin, propagating, false).map(|(admitted, _)| admitted)
+    }
+
+    /// EVAL: `admit` a body and hand back the script ready to run; a body already cached
+    /// costs one lookup.
+    pub fn admit_to_run(&mut self, body: &[u8], propagating: bool) -> Result<(Admitted, Found), ReplyError> {
+        let (admitted, found) = self.admit_with(body, Origin::Eval, propagating, true)?;
+        let found = match found {
+            Some(found) => found,
+            // Newly compiled: the lookup is nothing next to the compilation.
+            None => self.find(&admitted.sha).ok_or(ReplyError::Internal)?,
+        };
+        Ok((admitted, found))
+    }
+
+    fn admit_with(
+        &mut self,
+        body: &[u8],
+        origin: Origin,
+        propagating: bool,
+        to_run: bool,
+    ) -> Result<(Admitted, Option<Found>), ReplyError> {
         let sha = sha1_hex(body);
         let key = key_of(&sha).ok_or(ReplyError::Internal)?;
         let now = self.tick();
@@ -59,7 +81,8 @@ impl Engine {
             }
             let announce = propagating && (pinned || !entry.announced);
             entry.announced |= announce;
-            return Ok(Admitted { sha, announce: announce.then_some(entry.origin) });
+            let found = to_run.then(|| Found { sha, script: entry.script, stats: entry.run_stats(&self.ran) });
+            return Ok((Admitted { sha, announce: announce.then_some(entry.origin) }, found));
         }
         let (flags, shebang_len) = shebang::parse(body).map_err(ReplyError::Shebang)?;
         // The shebang line is left out but its newline kept, so line numbers do not move.
@@ -71,7 +94,7 @@ impl Engine {
             self.evictable.push(key);
             self.evict_over_cap();
         }
-        Ok(Admitted { sha, announce: propagating.then_some(origin) })
+        Ok((Admitted { sha, announce: propagating.then_some(origin) }, None))
     }
 
     /// Drops the least recently used EVAL-born scripts until they fit the cap.
