@@ -15,8 +15,9 @@
 //! * [`vm`]: the Lua VM as Redis builds it: sandbox, the `redis` library, hook, error replies.
 //! * [`convert`]: Redis reply ⇄ Lua value, RESP2 and RESP3.
 //! * [`libs`]: cjson, cmsgpack, struct and bit, behaving as Redis's C versions.
-//! * [`lua`]: Lua 5.1 bindings (`lua::state` is the only code calling the Lua C API); a leaf
-//!   but for `util` and `error`.
+//! * [`lua`]: Lua 5.1 bindings (`lua::state` is the only code calling the Lua C API; its
+//!   handle lends string slices that the borrow checker ends before any pop); a leaf but for
+//!   `util` and `error`.
 //! * [`util`]: number formats, integer parsing, C strings, SHA1 names.
 //! * [`error`]: every error text.
 //!

@@ -19,7 +19,7 @@ pub enum ConvertError {
 
 /// Pushes the Lua value of the single RESP reply in `proto`; `resp3` tells whether the
 /// command ran with RESP3 (after `redis.setresp(3)`).
-pub fn push_reply(lua: Lua, proto: &[u8], resp3: bool) -> Result<(), ConvertError> {
+pub fn push_reply(lua: &mut Lua, proto: &[u8], resp3: bool) -> Result<(), ConvertError> {
     // The replies most commands give, without the general parser (a C function has room
     // for a few values on its stack).
     if let Some(body) = proto.strip_suffix(b"\r\n") {
@@ -45,7 +45,7 @@ pub fn push_reply(lua: Lua, proto: &[u8], resp3: bool) -> Result<(), ConvertErro
 
 /// Pushes an error table the way Redis's `luaPushErrorBuff` builds it from either
 /// "-CODE message" or a bare "message" (which gets the code ERR).
-pub fn push_error_table(lua: Lua, raw: &[u8]) {
+pub fn push_error_table(lua: &mut Lua, raw: &[u8]) {
     let text = error_table_text(raw);
     lua.create_table(0, 1);
     lua.push_bytes(&text);
@@ -73,7 +73,7 @@ pub fn error_table_text(raw: &[u8]) -> Vec<u8> {
 
 /// Marks the error table on top as already counted in error statistics, as Redis does for
 /// errors coming from commands.
-pub fn mark_error_counted(lua: Lua) {
+pub fn mark_error_counted(lua: &mut Lua) {
     lua.push_bool(true);
     lua.raw_set_str(-2, b"ignore_error_stats_update");
 }
@@ -127,7 +127,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Parses one value; pushes it when `emit` (attributes are parsed and dropped).
-    fn value(&mut self, lua: Lua, emit: bool) -> Result<(), ConvertError> {
+    fn value(&mut self, lua: &mut Lua, emit: bool) -> Result<(), ConvertError> {
         let kind = *self.buf.get(self.pos).ok_or(ConvertError::Malformed)?;
         self.pos += 1;
         if emit && !lua.check_stack(5) {
@@ -247,7 +247,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn array(&mut self, lua: Lua, emit: bool, n: usize) -> Result<(), ConvertError> {
+    fn array(&mut self, lua: &mut Lua, emit: bool, n: usize) -> Result<(), ConvertError> {
         if !emit {
             for _ in 0..n {
                 self.value(lua, false)?;
@@ -272,7 +272,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn map(&mut self, lua: Lua, emit: bool, n: usize) -> Result<(), ConvertError> {
+    fn map(&mut self, lua: &mut Lua, emit: bool, n: usize) -> Result<(), ConvertError> {
         if emit {
             lua.create_table(0, 1);
             lua.push_bytes(b"map");
@@ -291,7 +291,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn set(&mut self, lua: Lua, emit: bool, n: usize) -> Result<(), ConvertError> {
+    fn set(&mut self, lua: &mut Lua, emit: bool, n: usize) -> Result<(), ConvertError> {
         if emit {
             lua.create_table(0, 1);
             lua.push_bytes(b"set");
@@ -312,7 +312,7 @@ impl<'a> Parser<'a> {
 }
 
 /// `t[k] = v` for t, k, v on top; a nil or NaN key (which Lua refuses) drops the pair.
-fn set_pair(lua: Lua) {
+fn set_pair(lua: &mut Lua) {
     let key_ok = match lua.type_of(-2) {
         Type::Nil => false,
         Type::Number => !lua.to_number(-2).is_nan(),

@@ -26,11 +26,11 @@ struct Progress {
 
 /// Converts and pops the value on top of the stack. `script_resp3` is the protocol the script
 /// selected with `redis.setresp` (it only decides how booleans are sent).
-pub fn reply_from_lua(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool) {
+pub fn reply_from_lua(lua: &mut Lua, sink: &mut dyn ReplySink, script_resp3: bool) {
     convert(lua, sink, script_resp3, &mut Progress::default());
 }
 
-fn convert(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool, progress: &mut Progress) {
+fn convert(lua: &mut Lua, sink: &mut dyn ReplySink, script_resp3: bool, progress: &mut Progress) {
     progress.values += 1;
     if progress.stopped {
         sink.null();
@@ -72,7 +72,7 @@ fn convert(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool, progress: &mu
     lua.pop(1);
 }
 
-fn table_reply(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool, progress: &mut Progress) {
+fn table_reply(lua: &mut Lua, sink: &mut dyn ReplySink, script_resp3: bool, progress: &mut Progress) {
     if lua.raw_get_str(-1, b"err") == Type::String {
         let msg = error_text(lua.bytes_at(-1).unwrap_or_default());
         sink.error(&msg);
@@ -162,7 +162,7 @@ fn table_reply(lua: Lua, sink: &mut dyn ReplySink, script_resp3: bool, progress:
 }
 
 /// Number of keys in the table on top of the stack.
-fn count_entries(lua: Lua) -> usize {
+fn count_entries(lua: &mut Lua) -> usize {
     let mut n = 0;
     lua.push_nil();
     while lua.next(-2) {

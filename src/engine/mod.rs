@@ -282,7 +282,7 @@ impl Engine {
 
     /// Runs `found` (from `load` or `find` on this engine), sends its reply (or error) to
     /// `sink`, and adds the run to the script's statistics.
-    pub fn run(&self, found: &Found, inv: &Invocation<'_>, server: &dyn Server, sink: &mut dyn ReplySink) {
+    pub fn run(&mut self, found: &Found, inv: &Invocation<'_>, server: &dyn Server, sink: &mut dyn ReplySink) {
         let Found { sha, script, stats } = found;
         if busy::is_running() {
             sink.error(&ReplyError::Reentrant.to_wire());

@@ -202,7 +202,6 @@ impl Host for Run<'_> {
         };
         let rewritten_argv: Option<Vec<&[u8]>> = rewritten.as_ref().map(|r| r.iter().map(Vec::as_slice).collect());
         let argv = rewritten_argv.as_deref().unwrap_or(argv);
-        // Read before executing: `on_reply` may let Lua reclaim the argument strings.
         let select_db: Option<i32> =
             (kind == CommandKind::Select).then(|| i32::try_from(parse_strict_i64(argv.get(1)?)?).ok()).flatten();
         let mut ok = false;

@@ -8,7 +8,7 @@ use crate::lua::callback::LuaResult;
 use crate::lua::state::{Lua, Type};
 use crate::lua_fn;
 
-pub fn luaopen(lua: Lua) -> LuaResult<c_int> {
+pub fn luaopen(lua: &mut Lua) -> LuaResult<c_int> {
     lua.register_lib(
         c"bit",
         &[
@@ -31,27 +31,27 @@ pub fn luaopen(lua: Lua) -> LuaResult<c_int> {
 
 /// An argument as 32 bits: adding 2^52+2^51 puts the integer part (rounded half to even)
 /// in the low mantissa bits, whatever the magnitude; those low 32 bits are the value.
-fn arg(lua: Lua, idx: c_int) -> LuaResult<u32> {
+fn arg(lua: &Lua, idx: c_int) -> LuaResult<u32> {
     Ok((check_number(lua, idx)? + 6_755_399_441_055_744.0).to_bits() as u32)
 }
 
 /// Results are signed 32-bit numbers.
-fn ret(lua: Lua, bits: u32) -> LuaResult<c_int> {
+fn ret(lua: &Lua, bits: u32) -> LuaResult<c_int> {
     lua.push_number(f64::from(bits as i32));
     Ok(1)
 }
 
-fn tobit(lua: Lua) -> LuaResult<c_int> {
+fn tobit(lua: &mut Lua) -> LuaResult<c_int> {
     ret(lua, arg(lua, 1)?)
 }
 
-fn bnot(lua: Lua) -> LuaResult<c_int> {
+fn bnot(lua: &mut Lua) -> LuaResult<c_int> {
     ret(lua, !arg(lua, 1)?)
 }
 
 /// Folds the arguments with `op`: the first, then the others from the last one down (the
 /// order decides which bad argument is reported).
-fn fold(lua: Lua, op: fn(u32, u32) -> u32) -> LuaResult<c_int> {
+fn fold(lua: &mut Lua, op: fn(u32, u32) -> u32) -> LuaResult<c_int> {
     let mut acc = arg(lua, 1)?;
     let mut i = lua.top();
     while i > 1 {
@@ -61,50 +61,50 @@ fn fold(lua: Lua, op: fn(u32, u32) -> u32) -> LuaResult<c_int> {
     ret(lua, acc)
 }
 
-fn band(lua: Lua) -> LuaResult<c_int> {
+fn band(lua: &mut Lua) -> LuaResult<c_int> {
     fold(lua, |a, b| a & b)
 }
 
-fn bor(lua: Lua) -> LuaResult<c_int> {
+fn bor(lua: &mut Lua) -> LuaResult<c_int> {
     fold(lua, |a, b| a | b)
 }
 
-fn bxor(lua: Lua) -> LuaResult<c_int> {
+fn bxor(lua: &mut Lua) -> LuaResult<c_int> {
     fold(lua, |a, b| a ^ b)
 }
 
 /// Shifts and rotations take the count modulo 32.
-fn shift(lua: Lua, op: fn(u32, u32) -> u32) -> LuaResult<c_int> {
+fn shift(lua: &mut Lua, op: fn(u32, u32) -> u32) -> LuaResult<c_int> {
     let b = arg(lua, 1)?;
     let n = arg(lua, 2)? & 31;
     ret(lua, op(b, n))
 }
 
-fn lshift(lua: Lua) -> LuaResult<c_int> {
+fn lshift(lua: &mut Lua) -> LuaResult<c_int> {
     shift(lua, |b, n| b << n)
 }
 
-fn rshift(lua: Lua) -> LuaResult<c_int> {
+fn rshift(lua: &mut Lua) -> LuaResult<c_int> {
     shift(lua, |b, n| b >> n)
 }
 
-fn arshift(lua: Lua) -> LuaResult<c_int> {
+fn arshift(lua: &mut Lua) -> LuaResult<c_int> {
     shift(lua, |b, n| ((b as i32) >> n) as u32)
 }
 
-fn rol(lua: Lua) -> LuaResult<c_int> {
+fn rol(lua: &mut Lua) -> LuaResult<c_int> {
     shift(lua, u32::rotate_left)
 }
 
-fn ror(lua: Lua) -> LuaResult<c_int> {
+fn ror(lua: &mut Lua) -> LuaResult<c_int> {
     shift(lua, u32::rotate_right)
 }
 
-fn bswap(lua: Lua) -> LuaResult<c_int> {
+fn bswap(lua: &mut Lua) -> LuaResult<c_int> {
     ret(lua, arg(lua, 1)?.swap_bytes())
 }
 
-fn tohex(lua: Lua) -> LuaResult<c_int> {
+fn tohex(lua: &mut Lua) -> LuaResult<c_int> {
     let mut b = arg(lua, 1)?;
     // Only a missing argument means the default; an explicit nil is a bad argument.
     let n = if lua.type_of(2) == Type::None { 8 } else { arg(lua, 2)? as i32 };

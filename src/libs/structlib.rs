@@ -12,6 +12,7 @@ use crate::lua::args::{check_bytes, check_c_string, check_number, check_stack, o
 use crate::lua::callback::{LuaResult, Raise};
 use crate::lua::state::Lua;
 use crate::lua_fn;
+use crate::util::cut_at_nul;
 use crate::util::numfmt::c_double_to_i64;
 
 /// Largest `i`/`I` size accepted.
@@ -19,37 +20,36 @@ const MAX_INT_SIZE: i32 = 32;
 /// Alignment used by a bare `!` (that of `double` in a struct on x86-64).
 const MAX_ALIGN: i32 = 8;
 
-pub fn luaopen(lua: Lua) -> LuaResult<c_int> {
+pub fn luaopen(lua: &mut Lua) -> LuaResult<c_int> {
     lua.register_lib(c"struct", &[(c"pack", lua_fn!(pack)), (c"unpack", lua_fn!(unpack)), (c"size", lua_fn!(size))]);
     Ok(1)
 }
 
 /// Parsing state shared by the three functions: format cursor, byte order and alignment.
-struct Format<'a> {
-    fmt: &'a [u8],
+/// The format itself is passed to each step: `pack` and `unpack` push results between
+/// steps, so they read it again from the stack each time.
+struct Format {
     at: usize,
     little: bool,
     align: usize,
 }
 
-impl<'a> Format<'a> {
-    /// The format as the C code walks it, a NUL-terminated string: anything after an
-    /// embedded NUL is unseen.
-    fn new(fmt: &'a [u8]) -> Format<'a> {
-        Format { fmt, at: 0, little: true, align: 1 }
+impl Format {
+    fn new() -> Format {
+        Format { at: 0, little: true, align: 1 }
     }
 
-    fn next_opt(&mut self) -> Option<u8> {
-        let opt = *self.fmt.get(self.at)?;
+    fn next_opt(&mut self, fmt: &[u8]) -> Option<u8> {
+        let opt = *fmt.get(self.at)?;
         self.at += 1;
         Some(opt)
     }
 
     /// Optional decimal count after an option; C `int` with an explicit overflow check.
-    fn number(&mut self, default: i32) -> LuaResult<i32> {
+    fn number(&mut self, fmt: &[u8], default: i32) -> LuaResult<i32> {
         let mut value: i32 = 0;
         let mut any = false;
-        while let Some(&c) = self.fmt.get(self.at) {
+        while let Some(&c) = fmt.get(self.at) {
             if !c.is_ascii_digit() {
                 break;
             }
@@ -65,7 +65,7 @@ impl<'a> Format<'a> {
     }
 
     /// Size in bytes of option `opt` (0 for options that take no room), consuming its count.
-    fn size_of(&mut self, opt: u8) -> LuaResult<usize> {
+    fn size_of(&mut self, fmt: &[u8], opt: u8) -> LuaResult<usize> {
         Ok(match opt {
             b'b' | b'B' => 1,
             b'h' | b'H' => 2,
@@ -73,9 +73,9 @@ impl<'a> Format<'a> {
             b'f' => 4,
             b'x' => 1,
             // The count is never negative: digits only, overflow rejected.
-            b'c' => self.number(1)?.unsigned_abs() as usize,
+            b'c' => self.number(fmt, 1)?.unsigned_abs() as usize,
             b'i' | b'I' => {
-                let size = self.number(4)?;
+                let size = self.number(fmt, 4)?;
                 if size > MAX_INT_SIZE {
                     return Err(Raise::located(format!("integral size {size} is larger than limit of {MAX_INT_SIZE}")));
                 }
@@ -96,13 +96,13 @@ impl<'a> Format<'a> {
     }
 
     /// Byte order, alignment and blanks; any other option is invalid here.
-    fn control(&mut self, opt: u8) -> LuaResult<()> {
+    fn control(&mut self, fmt: &[u8], opt: u8) -> LuaResult<()> {
         match opt {
             b' ' => {}
             b'>' => self.little = false,
             b'<' => self.little = true,
             b'!' => {
-                let align = self.number(MAX_ALIGN)?;
+                let align = self.number(fmt, MAX_ALIGN)?;
                 if align <= 0 || align & (align - 1) != 0 {
                     return Err(Raise::located(format!("alignment {align} is not a power of 2")));
                 }
@@ -157,23 +157,22 @@ const MAX_PIECES: c_int = 10;
 /// flushed into strings on the Lua stack. Nothing lives on the Rust heap, so a Lua error
 /// (out of memory) in the middle loses nothing.
 struct Output {
-    lua: Lua,
     scratch: [u8; SCRATCH],
     len: usize,
     pieces: c_int,
 }
 
 impl Output {
-    fn new(lua: Lua) -> Output {
-        Output { lua, scratch: [0; SCRATCH], len: 0, pieces: 0 }
+    fn new() -> Output {
+        Output { scratch: [0; SCRATCH], len: 0, pieces: 0 }
     }
 
-    fn add(&mut self, bytes: &[u8]) {
+    fn add(&mut self, lua: &mut Lua, bytes: &[u8]) {
         if bytes.len() > SCRATCH - self.len {
-            self.flush();
+            self.flush(lua);
             if bytes.len() >= SCRATCH {
-                self.lua.push_bytes(bytes);
-                self.piece_pushed();
+                lua.push_bytes(bytes);
+                self.piece_pushed(lua);
                 return;
             }
         }
@@ -181,35 +180,51 @@ impl Output {
         self.len += bytes.len();
     }
 
-    fn add_zeros(&mut self, n: usize) {
+    /// `add` for the first `len` bytes of the string argument at `idx` (checked to be that
+    /// long): read where it is, since adding may push and merge pieces.
+    fn add_arg(&mut self, lua: &mut Lua, idx: c_int, len: usize) {
+        if len > SCRATCH - self.len {
+            self.flush(lua);
+            if len >= SCRATCH {
+                lua.push_bytes(&lua.bytes_at(idx).unwrap_or_default()[..len]);
+                self.piece_pushed(lua);
+                return;
+            }
+        }
+        let bytes = &lua.bytes_at(idx).unwrap_or_default()[..len];
+        self.scratch[self.len..self.len + len].copy_from_slice(bytes);
+        self.len += len;
+    }
+
+    fn add_zeros(&mut self, lua: &mut Lua, n: usize) {
         const ZEROS: [u8; 64] = [0; 64];
         let mut left = n;
         while left > 0 {
             let k = left.min(ZEROS.len());
-            self.add(&ZEROS[..k]);
+            self.add(lua, &ZEROS[..k]);
             left -= k;
         }
     }
 
-    fn flush(&mut self) {
+    fn flush(&mut self, lua: &mut Lua) {
         if self.len > 0 {
-            self.lua.push_bytes(&self.scratch[..self.len]);
+            lua.push_bytes(&self.scratch[..self.len]);
             self.len = 0;
-            self.piece_pushed();
+            self.piece_pushed(lua);
         }
     }
 
     /// Merges the top pieces while the one below is smaller (or too many are kept), which
     /// keeps both the stack use and the copying bounded.
-    fn piece_pushed(&mut self) {
+    fn piece_pushed(&mut self, lua: &mut Lua) {
         self.pieces += 1;
         if self.pieces < 2 {
             return;
         }
         let mut take: c_int = 1;
-        let mut top_len = self.lua.objlen(-1);
+        let mut top_len = lua.objlen(-1);
         while take < self.pieces {
-            let below = self.lua.objlen(-(take + 1));
+            let below = lua.objlen(-(take + 1));
             if self.pieces - take + 1 >= MAX_PIECES || top_len > below {
                 top_len += below;
                 take += 1;
@@ -217,67 +232,77 @@ impl Output {
                 break;
             }
         }
-        self.lua.concat(take);
+        lua.concat(take);
         self.pieces = self.pieces - take + 1;
     }
 
     /// Leaves the whole result as one string on top of the stack.
-    fn finish(mut self) {
-        self.flush();
+    fn finish(mut self, lua: &mut Lua) {
+        self.flush(lua);
         // Concatenating no pieces pushes the empty string.
-        self.lua.concat(self.pieces);
+        lua.concat(self.pieces);
     }
 }
 
-fn pack(lua: Lua) -> LuaResult<c_int> {
-    let mut fmt = Format::new(check_c_string(&lua, 1)?);
+/// The format, argument 1, once `check_c_string` accepted it: as the C code walks it, a
+/// NUL-terminated string (anything after an embedded NUL is unseen).
+fn format(lua: &Lua) -> &[u8] {
+    cut_at_nul(lua.bytes_at(1).unwrap_or_default())
+}
+
+fn pack(lua: &mut Lua) -> LuaResult<c_int> {
+    check_c_string(lua, 1)?;
+    let mut fmt = Format::new();
     // The C version pushes a nil mark above the arguments before building its result, so
     // the first missing value is reported as "got nil" rather than "got no value".
     lua.push_nil();
     let mut arg: c_int = 2;
-    let mut out = Output::new(lua);
+    let mut out = Output::new();
     let mut total: usize = 0;
-    while let Some(opt) = fmt.next_opt() {
-        let mut size = fmt.size_of(opt)?;
+    while let Some(opt) = fmt.next_opt(format(lua)) {
+        let mut size = fmt.size_of(format(lua), opt)?;
         let pad = fmt.padding(total, opt, size);
         total = total.wrapping_add(pad);
-        out.add_zeros(pad);
+        out.add_zeros(lua, pad);
         match opt {
             b'b' | b'B' | b'h' | b'H' | b'l' | b'L' | b'T' | b'i' | b'I' => {
                 let n = check_number(lua, arg)?;
                 arg = arg.saturating_add(1);
-                out.add(&integer_bytes(n, fmt.little, size)[..size]);
+                out.add(lua, &integer_bytes(n, fmt.little, size)[..size]);
             }
-            b'x' => out.add(&[0]),
+            b'x' => out.add(lua, &[0]),
             b'f' => {
                 let f = check_number(lua, arg)? as f32;
                 arg = arg.saturating_add(1);
-                out.add(&if fmt.little { f.to_le_bytes() } else { f.to_be_bytes() });
+                out.add(lua, &if fmt.little { f.to_le_bytes() } else { f.to_be_bytes() });
             }
             b'd' => {
                 let d = check_number(lua, arg)?;
                 arg = arg.saturating_add(1);
-                out.add(&if fmt.little { d.to_le_bytes() } else { d.to_be_bytes() });
+                out.add(lua, &if fmt.little { d.to_le_bytes() } else { d.to_be_bytes() });
             }
             b'c' | b's' => {
-                let s = check_bytes(&lua, arg)?;
+                let idx = arg;
+                let len = check_bytes(lua, idx)?.len();
                 arg = arg.saturating_add(1);
                 if size == 0 {
-                    size = s.len();
+                    size = len;
                 }
-                // The C check names the argument after the string (already advanced).
-                let head = s.get(..size).ok_or_else(|| Raise::arg(arg, "string too short"))?;
-                out.add(head);
+                if size > len {
+                    // The C check names the argument after the string (already advanced).
+                    return Err(Raise::arg(arg, "string too short"));
+                }
+                out.add_arg(lua, idx, size);
                 if opt == b's' {
-                    out.add(&[0]);
+                    out.add(lua, &[0]);
                     size += 1;
                 }
             }
-            _ => fmt.control(opt)?,
+            _ => fmt.control(format(lua), opt)?,
         }
         total = total.wrapping_add(size);
     }
-    out.finish();
+    out.finish(lua);
     Ok(1)
 }
 
@@ -314,9 +339,10 @@ fn fits(pos: usize, size: usize, len: usize) -> bool {
     size <= len && pos <= len - size
 }
 
-fn unpack(lua: Lua) -> LuaResult<c_int> {
-    let mut fmt = Format::new(check_c_string(&lua, 1)?);
-    let data = check_bytes(&lua, 2)?;
+fn unpack(lua: &mut Lua) -> LuaResult<c_int> {
+    check_c_string(lua, 1)?;
+    let mut fmt = Format::new();
+    let len = check_bytes(lua, 2)?.len();
     let start = opt_integer(lua, 3, 1)?;
     // The C code keeps the offset in a size_t: negative offsets wrap to huge ones.
     let mut pos = start as u64 as usize;
@@ -324,16 +350,17 @@ fn unpack(lua: Lua) -> LuaResult<c_int> {
         return Err(Raise::arg(3, "offset must be 1 or greater"));
     }
     pos -= 1;
-    let len = data.len();
     // Results stay on top of the arguments, exactly as the C version leaves them.
     let mut results: c_int = 0;
-    while let Some(opt) = fmt.next_opt() {
-        let mut size = fmt.size_of(opt)?;
+    while let Some(opt) = fmt.next_opt(format(lua)) {
+        let mut size = fmt.size_of(format(lua), opt)?;
         pos = pos.wrapping_add(fmt.padding(pos, opt, size));
         if !fits(pos, size, len) {
             return Err(data_too_short());
         }
         check_stack(lua, 2, "too many results")?;
+        // Read again each time: the string stays at index 2, but a 'c0' pops a result.
+        let data = lua.bytes_at(2).unwrap_or_default();
         match opt {
             b'b' | b'B' | b'h' | b'H' | b'l' | b'L' | b'T' | b'i' | b'I' => {
                 let signed = opt.is_ascii_lowercase();
@@ -362,14 +389,16 @@ fn unpack(lua: Lua) -> LuaResult<c_int> {
                         return Err(Raise::located("format 'c0' needs a previous size"));
                     }
                     size = c_double_to_u64(lua.to_number(-1)) as usize;
-                    lua.pop(1);
-                    results -= 1;
                     if !fits(pos, size, len) {
                         return Err(data_too_short());
                     }
+                    // The string takes the place of the size it consumes.
+                    lua.push_bytes(&data[pos..pos + size]);
+                    lua.remove(-2);
+                } else {
+                    lua.push_bytes(&data[pos..pos + size]);
+                    results += 1;
                 }
-                lua.push_bytes(&data[pos..pos + size]);
-                results += 1;
             }
             b's' => {
                 let rest = &data[pos..];
@@ -380,7 +409,7 @@ fn unpack(lua: Lua) -> LuaResult<c_int> {
                 size = nul + 1;
                 results += 1;
             }
-            _ => fmt.control(opt)?,
+            _ => fmt.control(format(lua), opt)?,
         }
         pos = pos.wrapping_add(size);
     }
@@ -389,11 +418,12 @@ fn unpack(lua: Lua) -> LuaResult<c_int> {
     Ok(results + 1)
 }
 
-fn size(lua: Lua) -> LuaResult<c_int> {
-    let mut fmt = Format::new(check_c_string(&lua, 1)?);
+fn size(lua: &mut Lua) -> LuaResult<c_int> {
+    let format = check_c_string(lua, 1)?;
+    let mut fmt = Format::new();
     let mut pos: usize = 0;
-    while let Some(opt) = fmt.next_opt() {
-        let size = fmt.size_of(opt)?;
+    while let Some(opt) = fmt.next_opt(format) {
+        let size = fmt.size_of(format, opt)?;
         pos = pos.wrapping_add(fmt.padding(pos, opt, size));
         if opt == b's' {
             return Err(Raise::arg(1, "option 's' has no fixed size"));
@@ -403,7 +433,7 @@ fn size(lua: Lua) -> LuaResult<c_int> {
         }
         // Unknown letters and digits are silently ignored here (they only take no room).
         if !opt.is_ascii_alphanumeric() {
-            fmt.control(opt)?;
+            fmt.control(format, opt)?;
         }
         pos = pos.wrapping_add(size);
     }

@@ -33,7 +33,7 @@ impl Raise {
     }
 
     /// `luaL_typerror`: "bad argument #n to 'f' (<expected> expected, got <actual>)".
-    pub fn type_error(lua: Lua, narg: c_int, expected: &str) -> Raise {
+    pub fn type_error(lua: &Lua, narg: c_int, expected: &str) -> Raise {
         let got = lua.type_of(narg).name();
         Raise::Arg(narg, format!("{expected} expected, got {got}").into_bytes())
     }
@@ -45,7 +45,7 @@ macro_rules! lua_fn {
     ($f:expr) => {{
         struct Function;
         impl $crate::lua::state::LuaFunction for Function {
-            const FUNC: fn($crate::lua::state::Lua) -> $crate::lua::callback::LuaResult<::std::ffi::c_int> = $f;
+            const FUNC: fn(&mut $crate::lua::state::Lua) -> $crate::lua::callback::LuaResult<::std::ffi::c_int> = $f;
         }
         $crate::lua::state::c_function::<Function>()
     }};

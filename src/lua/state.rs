@@ -1,13 +1,20 @@
 //! The only place that calls the Lua C API.
 //!
-//! [`Lua`] is a thin, copyable handle on a `lua_State` with one safe method per API call we
-//! use. Its invariants, which every `// SAFETY:` below relies on:
+//! [`Lua`] is a thin handle on a `lua_State` with one safe method per API call we use. Its
+//! invariants, which every `// SAFETY:` below relies on:
 //! * the pointer comes from an [`OwnedState`] that is still alive, or from Lua calling one of
 //!   our C functions or hooks, and is only used on the thread that owns the VM (Redis's main
 //!   thread);
 //! * stack indices passed in are valid (acceptable indices, as the Lua manual defines them);
 //! * whoever pushes more than `LUA_MINSTACK` (20) values first reserves room with
 //!   [`Lua::check_stack`].
+//!
+//! Slices of Lua strings borrow the handle (`bytes_at(&self)`), and every method that can
+//! take a value off the stack (pop, set, call, `next`...) needs `&mut self`, so a slice cannot
+//! outlive the stack slot that keeps its string alive. Methods that only push or read take
+//! `&self`: the collector they may run treats the stack as a root. Handles are not `Copy`;
+//! there is one per C frame (the owner's, or the one Lua's call into our function creates),
+//! and a nested frame cannot reach the slots below its own.
 //!
 //! Lua reports errors with `longjmp`. The raw (`rawget`/`rawset`) calls used here never raise,
 //! except on memory exhaustion; the few calls that can run metamethods or raise are named
@@ -99,7 +106,7 @@ impl Type {
     }
 
     /// Lua's own name for the type, as in error messages ("no value" for none).
-    pub fn name(self) -> &'static str {
+    pub fn name(&self) -> &'static str {
         match self {
             Type::None => "no value",
             Type::Nil => "nil",
@@ -133,8 +140,13 @@ impl OwnedState {
         NonNull::new(l).map(|l| OwnedState { lua: Lua { l }, heap })
     }
 
-    pub fn lua(&self) -> Lua {
-        self.lua
+    pub fn lua(&self) -> &Lua {
+        &self.lua
+    }
+
+    /// The handle and the heap together, for running code while watching the heap.
+    pub fn parts(&mut self) -> (&mut Lua, &Heap) {
+        (&mut self.lua, &self.heap)
     }
 
     pub fn heap(&self) -> &Heap {
@@ -145,8 +157,8 @@ impl OwnedState {
 impl Drop for OwnedState {
     fn drop(&mut self) {
         self.lua.gc(GcOp::Collect, 0);
-        // SAFETY: the state is ours and closed once; handles copied from it are the owner's
-        // (the VM's) and die with it.
+        // SAFETY: the state is ours and closed once; the only handle on it outside a Lua call
+        // is the one this struct owns, which goes with it.
         unsafe { ffi::lua_close(self.lua.as_ptr()) }
     }
 }
@@ -175,9 +187,9 @@ unsafe extern "C" fn lua_alloc(ud: *mut c_void, ptr: *mut c_void, osize: usize, 
 }
 
 /// A Rust function Lua can call: [`lua_fn!`](crate::lua_fn) makes one of a
-/// `fn(Lua) -> LuaResult<c_int>`.
+/// `fn(&mut Lua) -> LuaResult<c_int>`.
 pub trait LuaFunction {
-    const FUNC: fn(Lua) -> LuaResult<c_int>;
+    const FUNC: fn(&mut Lua) -> LuaResult<c_int>;
 }
 
 /// The C function Lua calls for `F`.
@@ -189,18 +201,18 @@ pub const fn c_function<F: LuaFunction>() -> CFunction {
 /// has returned and dropped everything it owned, so the `longjmp` never skips a destructor.
 unsafe extern "C-unwind" fn call_rust<F: LuaFunction>(l: *mut RawState) -> c_int {
     // SAFETY: Lua calls C functions with its live state, on the VM's thread.
-    let lua = unsafe { Lua::from_raw(l) };
-    let raise = match catch_unwind(AssertUnwindSafe(|| (F::FUNC)(lua))) {
+    let mut lua = unsafe { Lua::from_raw(l) };
+    let raise = match catch_unwind(AssertUnwindSafe(|| (F::FUNC)(&mut lua))) {
         Ok(Ok(n)) => return n,
         Ok(Err(raise)) => raise,
         Err(_) => Raise::located(crate::error::INTERNAL_ERROR),
     };
-    raise_now(lua, raise)
+    raise_now(&mut lua, raise)
 }
 
 #[cold]
 #[inline(never)]
-fn raise_now(lua: Lua, raise: Raise) -> ! {
+fn raise_now(lua: &mut Lua, raise: Raise) -> ! {
     // The error may be that the stack is full (a nesting limit). The message needs room;
     // this frame's values can go, the error unwinds them anyway.
     if !matches!(raise, Raise::Pushed) && !lua.check_stack(3) {
@@ -241,12 +253,12 @@ pub enum HookVerdict {
 /// A Rust count/line hook: `on_hook` gets the state and the chunk name of the running
 /// function (read only when asked for).
 pub trait LuaHook {
-    fn on_hook(lua: Lua, source: &dyn Fn() -> Vec<u8>) -> HookVerdict;
+    fn on_hook(lua: &mut Lua, source: &dyn Fn() -> Vec<u8>) -> HookVerdict;
 }
 
 unsafe extern "C-unwind" fn call_hook<H: LuaHook>(l: *mut RawState, ar: *mut Debug) {
     // SAFETY: Lua passes its live state to hooks.
-    let lua = unsafe { Lua::from_raw(l) };
+    let mut lua = unsafe { Lua::from_raw(l) };
     let source = || {
         if ar.is_null() {
             return Vec::new();
@@ -254,13 +266,13 @@ unsafe extern "C-unwind" fn call_hook<H: LuaHook>(l: *mut RawState, ar: *mut Deb
         // SAFETY: `ar` is the activation record of this hook call; "S" fills `source` with
         // a NUL-terminated string owned by the running function's prototype.
         unsafe {
-            if ffi::lua_getinfo(lua.as_ptr(), c"S".as_ptr(), ar) == 0 || (*ar).source.is_null() {
+            if ffi::lua_getinfo(l, c"S".as_ptr(), ar) == 0 || (*ar).source.is_null() {
                 return Vec::new();
             }
             CStr::from_ptr((*ar).source).to_bytes().to_vec()
         }
     };
-    let verdict = catch_unwind(AssertUnwindSafe(|| H::on_hook(lua, &source)));
+    let verdict = catch_unwind(AssertUnwindSafe(|| H::on_hook(&mut lua, &source)));
     let raise = matches!(verdict, Ok(HookVerdict::RaisePushed));
     drop(verdict);
     if raise {
@@ -271,7 +283,7 @@ unsafe extern "C-unwind" fn call_hook<H: LuaHook>(l: *mut RawState, ar: *mut Deb
 }
 
 /// Handle on a Lua state (or a coroutine of it). See the module docs for the invariants.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 pub struct Lua {
     l: NonNull<RawState>,
 }
@@ -282,103 +294,113 @@ impl Lua {
     /// # Safety
     /// `l` must be a live Lua state of our VM, used on the VM's thread.
     #[inline]
-    pub unsafe fn from_raw(l: *mut RawState) -> Lua {
+    unsafe fn from_raw(l: *mut RawState) -> Lua {
         // SAFETY: Lua never passes a null state to C functions or hooks.
         Lua { l: unsafe { NonNull::new_unchecked(l) } }
     }
 
     #[inline]
-    pub fn as_ptr(self) -> *mut RawState {
+    fn as_ptr(&self) -> *mut RawState {
         self.l.as_ptr()
     }
 
     // ---- stack ----
 
     #[inline]
-    pub fn top(self) -> c_int {
-        // SAFETY: invariant.
+    pub fn top(&self) -> c_int {
+        // SAFETY: `self` wraps a live state on its own thread; gettop only reads the frame's
+        // bounds.
         unsafe { ffi::lua_gettop(self.as_ptr()) }
     }
 
     #[inline]
-    pub fn set_top(self, idx: c_int) {
-        // SAFETY: invariant (valid index).
+    pub fn set_top(&mut self, idx: c_int) {
+        // SAFETY: `self` wraps a live state on its own thread; `idx` is a height within this frame
+        // (API checks verify it in tests), and growing fills with nil; `&mut self` ends every
+        // borrowed slice first.
         unsafe { ffi::lua_settop(self.as_ptr(), idx) }
     }
 
     #[inline]
-    pub fn pop(self, n: c_int) {
+    pub fn pop(&mut self, n: c_int) {
         self.set_top(-n - 1)
     }
 
     /// Makes room for `n` more values; false when the stack cannot grow (LUAI_MAXCSTACK).
     #[inline]
-    pub fn check_stack(self, n: c_int) -> bool {
-        // SAFETY: invariant.
+    pub fn check_stack(&self, n: c_int) -> bool {
+        // SAFETY: `self` wraps a live state on its own thread; checkstack reports failure instead
+        // of raising.
         unsafe { ffi::lua_checkstack(self.as_ptr(), n) != 0 }
     }
 
     #[inline]
-    pub fn push_value(self, idx: c_int) {
-        // SAFETY: invariant.
+    pub fn push_value(&self, idx: c_int) {
+        // SAFETY: `self` wraps a live state on its own thread; `idx` is an acceptable index, and
+        // the frame has room for one more value.
         unsafe { ffi::lua_pushvalue(self.as_ptr(), idx) }
     }
 
     #[inline]
-    pub fn insert(self, idx: c_int) {
-        // SAFETY: invariant.
+    pub fn insert(&self, idx: c_int) {
+        // SAFETY: `self` wraps a live state on its own thread; `idx` is a valid index of this
+        // frame; no value leaves the stack.
         unsafe { ffi::lua_insert(self.as_ptr(), idx) }
     }
 
     #[inline]
-    pub fn remove(self, idx: c_int) {
-        // SAFETY: invariant.
+    pub fn remove(&mut self, idx: c_int) {
+        // SAFETY: `self` wraps a live state on its own thread; `idx` is a valid index of this
+        // frame; `&mut self` ends every borrowed slice first.
         unsafe { ffi::lua_remove(self.as_ptr(), idx) }
     }
 
     #[inline]
-    pub fn replace(self, idx: c_int) {
-        // SAFETY: invariant.
+    pub fn replace(&mut self, idx: c_int) {
+        // SAFETY: `self` wraps a live state on its own thread; `idx` is a valid index of this frame
+        // and a value is on top; `&mut self` ends every borrowed slice first.
         unsafe { ffi::lua_replace(self.as_ptr(), idx) }
     }
 
     // ---- reading values ----
 
     #[inline]
-    pub fn type_of(self, idx: c_int) -> Type {
-        // SAFETY: invariant.
+    pub fn type_of(&self, idx: c_int) -> Type {
+        // SAFETY: `self` wraps a live state on its own thread; lua_type accepts any acceptable
+        // index, even one past the top.
         Type::from_code(unsafe { ffi::lua_type(self.as_ptr(), idx) })
     }
 
     #[inline]
-    pub fn is_nil(self, idx: c_int) -> bool {
+    pub fn is_nil(&self, idx: c_int) -> bool {
         self.type_of(idx) == Type::Nil
     }
 
     /// Number, or a string convertible to one (`lua_isnumber`).
     #[inline]
-    pub fn is_number(self, idx: c_int) -> bool {
-        // SAFETY: invariant.
+    pub fn is_number(&self, idx: c_int) -> bool {
+        // SAFETY: `self` wraps a live state on its own thread; a read of an acceptable index.
         unsafe { ffi::lua_isnumber(self.as_ptr(), idx) != 0 }
     }
 
     /// String or number (`lua_isstring`).
     #[inline]
-    pub fn is_string(self, idx: c_int) -> bool {
-        // SAFETY: invariant.
+    pub fn is_string(&self, idx: c_int) -> bool {
+        // SAFETY: `self` wraps a live state on its own thread; a read of an acceptable index.
         unsafe { ffi::lua_isstring(self.as_ptr(), idx) != 0 }
     }
 
     /// `lua_tonumber`: 0 when not convertible.
     #[inline]
-    pub fn to_number(self, idx: c_int) -> f64 {
-        // SAFETY: invariant.
+    pub fn to_number(&self, idx: c_int) -> f64 {
+        // SAFETY: `self` wraps a live state on its own thread; a read of an acceptable index (a
+        // numeric string is read, not replaced).
         unsafe { ffi::lua_tonumber(self.as_ptr(), idx) }
     }
 
     #[inline]
-    pub fn to_boolean(self, idx: c_int) -> bool {
-        // SAFETY: invariant.
+    pub fn to_boolean(&self, idx: c_int) -> bool {
+        // SAFETY: `self` wraps a live state on its own thread; a read of an acceptable index.
         unsafe { ffi::lua_toboolean(self.as_ptr(), idx) != 0 }
     }
 
@@ -397,7 +419,8 @@ impl Lua {
     #[inline]
     pub fn bytes_at(&self, idx: c_int) -> Option<&[u8]> {
         let mut len = 0usize;
-        // SAFETY: invariant; Lua returns a pointer to `len` bytes owned by the string object.
+        // SAFETY: `self` wraps a live state on its own thread; Lua returns a pointer to `len` bytes
+        // owned by the string object.
         unsafe {
             let p = ffi::lua_tolstring(self.as_ptr(), idx, &mut len);
             if p.is_null() {
@@ -409,129 +432,133 @@ impl Lua {
     }
 
     #[inline]
-    pub fn to_pointer(self, idx: c_int) -> *const c_void {
-        // SAFETY: invariant.
+    pub fn to_pointer(&self, idx: c_int) -> *const c_void {
+        // SAFETY: `self` wraps a live state on its own thread; the pointer is only compared or
+        // printed, never dereferenced.
         unsafe { ffi::lua_topointer(self.as_ptr(), idx) }
     }
 
     #[inline]
-    pub fn to_userdata(self, idx: c_int) -> *mut c_void {
-        // SAFETY: invariant.
+    pub fn to_userdata(&self, idx: c_int) -> *mut c_void {
+        // SAFETY: `self` wraps a live state on its own thread; a read of an acceptable index;
+        // nothing is dereferenced here.
         unsafe { ffi::lua_touserdata(self.as_ptr(), idx) }
     }
 
     /// `lua_objlen`: string length, table border, userdata size.
     #[inline]
-    pub fn objlen(self, idx: c_int) -> usize {
-        // SAFETY: invariant.
+    pub fn objlen(&self, idx: c_int) -> usize {
+        // SAFETY: `self` wraps a live state on its own thread; a read of an acceptable index.
         unsafe { ffi::lua_objlen(self.as_ptr(), idx) }
     }
 
     // ---- pushing values ----
 
     #[inline]
-    pub fn push_nil(self) {
-        // SAFETY: invariant (room reserved by the caller).
+    pub fn push_nil(&self) {
+        // SAFETY: `self` wraps a live state on its own thread with room for one more value
+        // (LUA_MINSTACK, or `check_stack`).
         unsafe { ffi::lua_pushnil(self.as_ptr()) }
     }
 
     #[inline]
-    pub fn push_bool(self, b: bool) {
-        // SAFETY: invariant.
+    pub fn push_bool(&self, b: bool) {
+        // SAFETY: `self` wraps a live state on its own thread with room for one more value.
         unsafe { ffi::lua_pushboolean(self.as_ptr(), c_int::from(b)) }
     }
 
     #[inline]
-    pub fn push_number(self, n: f64) {
-        // SAFETY: invariant.
+    pub fn push_number(&self, n: f64) {
+        // SAFETY: `self` wraps a live state on its own thread with room for one more value.
         unsafe { ffi::lua_pushnumber(self.as_ptr(), n) }
     }
 
     #[inline]
-    pub fn push_bytes(self, s: &[u8]) {
-        // SAFETY: invariant; Lua copies the bytes.
+    pub fn push_bytes(&self, s: &[u8]) {
+        // SAFETY: `self` wraps a live state on its own thread; Lua copies the bytes.
         unsafe { ffi::lua_pushlstring_(self.as_ptr(), s.as_ptr().cast(), s.len()) }
     }
 
     #[inline]
-    pub fn push_str(self, s: &str) {
+    pub fn push_str(&self, s: &str) {
         self.push_bytes(s.as_bytes())
     }
 
     #[inline]
     #[allow(clippy::not_unsafe_ptr_arg_deref)] // Lua stores the pointer, never dereferences it
-    pub fn push_light_userdata(self, p: *mut c_void) {
-        // SAFETY: invariant; Lua stores the pointer without dereferencing it.
+    pub fn push_light_userdata(&self, p: *mut c_void) {
+        // SAFETY: `self` wraps a live state on its own thread; Lua stores the pointer without
+        // dereferencing it.
         unsafe { ffi::lua_pushlightuserdata(self.as_ptr(), p) }
     }
 
     #[inline]
-    pub fn push_cfunction(self, f: CFunction) {
+    pub fn push_cfunction(&self, f: CFunction) {
         self.push_cclosure(f, 0)
     }
 
     /// Pushes a C closure taking `n` upvalues from the top of the stack.
     #[inline]
-    pub fn push_cclosure(self, f: CFunction, n: c_int) {
-        // SAFETY: invariant.
+    pub fn push_cclosure(&self, f: CFunction, n: c_int) {
+        // SAFETY: `self` wraps a live state on its own thread; the `n` upvalues are on top, and `f`
+        // is one of our trampolines or a Lua opener.
         unsafe { ffi::lua_pushcclosure(self.as_ptr(), f, n) }
     }
 
     /// Pushes a new full userdata of `size` bytes and returns its (aligned) memory.
-    pub fn new_userdata(self, size: usize) -> *mut c_void {
-        // SAFETY: invariant.
+    pub fn new_userdata(&self, size: usize) -> *mut c_void {
+        // SAFETY: `self` wraps a live state on its own thread with room for one more value; Lua
+        // owns and aligns the block.
         unsafe { ffi::lua_newuserdata(self.as_ptr(), size) }
     }
 
     // ---- tables ----
 
     #[inline]
-    pub fn create_table(self, narr: c_int, nrec: c_int) {
-        // SAFETY: invariant.
+    pub fn create_table(&self, narr: c_int, nrec: c_int) {
+        // SAFETY: `self` wraps a live state on its own thread with room for one more value.
         unsafe { ffi::lua_createtable(self.as_ptr(), narr, nrec) }
-    }
-
-    /// `t[k]` without metamethods; `t` at `idx`, `k` on top (replaced by the value).
-    #[inline]
-    pub fn raw_get(self, idx: c_int) -> Type {
-        // SAFETY: invariant.
-        unsafe { ffi::lua_rawget_(self.as_ptr(), idx) };
-        self.type_of(-1)
     }
 
     /// Pushes `t[n]` without metamethods.
     #[inline]
-    pub fn raw_geti(self, idx: c_int, n: c_int) -> Type {
-        // SAFETY: invariant.
+    pub fn raw_geti(&self, idx: c_int, n: c_int) -> Type {
+        // SAFETY: `self` wraps a live state on its own thread; `idx` holds a table (raw access runs
+        // no Lua code) and there is room for the result.
         unsafe { ffi::lua_rawgeti_(self.as_ptr(), idx, n) };
         self.type_of(-1)
     }
 
     /// Pushes `t[key]` (raw) for a string key.
     #[inline]
-    pub fn raw_get_str(self, idx: c_int, key: &[u8]) -> Type {
+    pub fn raw_get_str(&self, idx: c_int, key: &[u8]) -> Type {
         let idx = self.abs_index(idx);
         self.push_bytes(key);
-        self.raw_get(idx)
+        // SAFETY: `self` wraps a live state on its own thread; the key replaced is the one just
+        // pushed.
+        unsafe { ffi::lua_rawget_(self.as_ptr(), idx) };
+        self.type_of(-1)
     }
 
     /// `t[k] = v` without metamethods; `k`, `v` on top (popped). Raises on a read-only table.
     #[inline]
-    pub fn raw_set(self, idx: c_int) {
-        // SAFETY: invariant.
+    pub fn raw_set(&mut self, idx: c_int) {
+        // SAFETY: `self` wraps a live state on its own thread; `idx` holds a table, key and value
+        // are on top; `&mut self` ends every borrowed slice before they are popped.
         unsafe { ffi::lua_rawset(self.as_ptr(), idx) }
     }
 
     /// `t[n] = v` without metamethods; `v` on top (popped). Raises on a read-only table.
     #[inline]
-    pub fn raw_seti(self, idx: c_int, n: c_int) {
-        // SAFETY: invariant.
+    pub fn raw_seti(&mut self, idx: c_int, n: c_int) {
+        // SAFETY: `self` wraps a live state on its own thread; `idx` holds a table and the value is
+        // on top; `&mut self` ends every borrowed slice before it is popped.
         unsafe { ffi::lua_rawseti_(self.as_ptr(), idx, n) }
     }
 
     /// `t[key] = v` (raw) for a string key; `v` on top (popped).
     #[inline]
-    pub fn raw_set_str(self, idx: c_int, key: &[u8]) {
+    pub fn raw_set_str(&mut self, idx: c_int, key: &[u8]) {
         let idx = self.abs_index(idx);
         self.push_bytes(key);
         self.insert(-2);
@@ -539,70 +566,74 @@ impl Lua {
     }
 
     /// Pushes `t[key]` honouring `__index` (may run Lua code and raise).
-    pub fn get_field(self, idx: c_int, key: &CStr) {
-        // SAFETY: invariant; callers accept that metamethods run.
+    pub fn get_field(&self, idx: c_int, key: &CStr) {
+        // SAFETY: `self` wraps a live state on its own thread; callers accept that metamethods run.
         unsafe { ffi::lua_getfield_(self.as_ptr(), idx, key.as_ptr()) }
     }
 
     /// `t[key] = v` honouring `__newindex` (may run Lua code and raise); `v` on top.
-    pub fn set_field(self, idx: c_int, key: &CStr) {
-        // SAFETY: invariant; callers accept that metamethods run.
+    pub fn set_field(&mut self, idx: c_int, key: &CStr) {
+        // SAFETY: `self` wraps a live state on its own thread; callers accept that metamethods run.
         unsafe { ffi::lua_setfield(self.as_ptr(), idx, key.as_ptr()) }
     }
 
     /// Table traversal: pops a key, pushes the next key and value; false at the end.
     #[inline]
-    pub fn next(self, idx: c_int) -> bool {
-        // SAFETY: invariant; the key on top came from a previous `next` (or is nil).
+    pub fn next(&mut self, idx: c_int) -> bool {
+        // SAFETY: `self` wraps a live state on its own thread; the key on top came from a previous
+        // `next` (or is nil).
         unsafe { ffi::lua_next(self.as_ptr(), idx) != 0 }
     }
 
     /// Pushes the metatable of the value at `idx`, if it has one.
-    pub fn get_metatable(self, idx: c_int) -> bool {
-        // SAFETY: invariant.
+    pub fn get_metatable(&self, idx: c_int) -> bool {
+        // SAFETY: `self` wraps a live state on its own thread; a read of an acceptable index,
+        // pushing at most one value.
         unsafe { ffi::lua_getmetatable(self.as_ptr(), idx) != 0 }
     }
 
     /// Pops a table (or nil) and sets it as the metatable of the value at `idx`.
-    pub fn set_metatable(self, idx: c_int) {
-        // SAFETY: invariant.
+    pub fn set_metatable(&mut self, idx: c_int) {
+        // SAFETY: `self` wraps a live state on its own thread; a table or nil is on top, as
+        // lua_setmetatable requires.
         unsafe {
             ffi::lua_setmetatable(self.as_ptr(), idx);
         }
     }
 
-    pub fn set_readonly(self, idx: c_int, on: bool) {
+    pub fn set_readonly(&self, idx: c_int, on: bool) {
         debug_assert_eq!(self.type_of(idx), Type::Table);
-        // SAFETY: invariant; the value at idx is a table.
+        // SAFETY: `self` wraps a live state on its own thread; the value at idx is a table.
         unsafe { lua_enablereadonlytable(self.as_ptr(), idx, c_int::from(on)) }
     }
 
-    pub fn is_readonly(self, idx: c_int) -> bool {
+    pub fn is_readonly(&self, idx: c_int) -> bool {
         debug_assert_eq!(self.type_of(idx), Type::Table);
-        // SAFETY: invariant; the value at idx is a table.
+        // SAFETY: `self` wraps a live state on its own thread; the value at idx is a table.
         unsafe { lua_isreadonlytable(self.as_ptr(), idx) != 0 }
     }
 
     /// How many stores the table at `idx` has received (luax's VM patch W1-W6).
-    pub fn table_writes(self, idx: c_int) -> u32 {
+    pub fn table_writes(&self, idx: c_int) -> u32 {
         debug_assert_eq!(self.type_of(idx), Type::Table);
-        // SAFETY: invariant; the value at idx is a table.
+        // SAFETY: `self` wraps a live state on its own thread; the value at idx is a table.
         unsafe { lua_tablewrites(self.as_ptr(), idx) }
     }
 
     /// Stores the value on top in the registry and returns its reference.
-    pub fn registry_ref(self) -> c_int {
-        // SAFETY: invariant.
+    pub fn registry_ref(&mut self) -> c_int {
+        // SAFETY: `self` wraps a live state on its own thread; the value to store is on top.
         unsafe { ffi::luaL_ref(self.as_ptr(), REGISTRY) }
     }
 
-    pub fn registry_unref(self, r: c_int) {
-        // SAFETY: invariant.
+    pub fn registry_unref(&self, r: c_int) {
+        // SAFETY: `self` wraps a live state on its own thread; `r` came from `registry_ref` and is
+        // released once; the stack still roots any string a slice points into.
         unsafe { ffi::luaL_unref(self.as_ptr(), REGISTRY, r) }
     }
 
     #[inline]
-    pub fn abs_index(self, idx: c_int) -> c_int {
+    pub fn abs_index(&self, idx: c_int) -> c_int {
         if idx > 0 || idx <= REGISTRY {
             idx
         } else {
@@ -613,73 +644,78 @@ impl Lua {
     // ---- running code ----
 
     /// `luaL_loadbuffer`: compiles a chunk and pushes the function, or an error message.
-    pub fn load_buffer(self, chunk: &[u8], name: &CStr) -> Status {
-        // SAFETY: invariant; Lua reads `chunk` only during the call.
+    pub fn load_buffer(&self, chunk: &[u8], name: &CStr) -> Status {
+        // SAFETY: `self` wraps a live state on its own thread; Lua reads `chunk` only during the
+        // call.
         let code = unsafe { ffi::luaL_loadbuffer(self.as_ptr(), chunk.as_ptr().cast(), chunk.len(), name.as_ptr()) };
         Status::from_code(code)
     }
 
     /// `lua_pcall`.
-    pub fn pcall(self, nargs: c_int, nresults: c_int, errfunc: c_int) -> Status {
-        // SAFETY: invariant; errors are caught by Lua's own setjmp inside lua_pcall.
+    pub fn pcall(&mut self, nargs: c_int, nresults: c_int, errfunc: c_int) -> Status {
+        // SAFETY: `self` wraps a live state on its own thread; errors are caught by Lua's own
+        // setjmp inside lua_pcall.
         Status::from_code(unsafe { ffi::lua_pcall(self.as_ptr(), nargs, nresults, errfunc) })
     }
 
     /// `lua_call`: unprotected, errors propagate to the enclosing protected call.
-    pub fn call(self, nargs: c_int, nresults: c_int) {
-        // SAFETY: invariant; only used inside a protected call, where no Rust frame with
-        // destructors is unwound.
+    pub fn call(&mut self, nargs: c_int, nresults: c_int) {
+        // SAFETY: `self` wraps a live state on its own thread; the function and its `nargs`
+        // arguments are on top. Errors unwind to the enclosing protected call: only used inside
+        // one, where no Rust frame with destructors lies between.
         unsafe { ffi::lua_call(self.as_ptr(), nargs, nresults) }
     }
 
     /// Pushes "chunkname:currentline: " for the function at `level` (`luaL_where`).
-    pub fn push_where(self, level: c_int) {
-        // SAFETY: invariant.
+    pub fn push_where(&self, level: c_int) {
+        // SAFETY: `self` wraps a live state on its own thread with room for one more value.
         unsafe { ffi::luaL_where(self.as_ptr(), level) }
     }
 
     /// Concatenates the `n` values on top (Lua semantics; may raise on bad types).
-    pub fn concat(self, n: c_int) {
-        // SAFETY: invariant; callers only concatenate strings.
+    pub fn concat(&mut self, n: c_int) {
+        // SAFETY: `self` wraps a live state on its own thread; callers only concatenate strings.
         unsafe { ffi::lua_concat(self.as_ptr(), n) }
     }
 
-    pub fn gc(self, what: GcOp, data: c_int) -> c_int {
+    pub fn gc(&self, what: GcOp, data: c_int) -> c_int {
         let op = match what {
             GcOp::Collect => ffi::LUA_GCCOLLECT,
             GcOp::Step => ffi::LUA_GCSTEP,
         };
-        // SAFETY: invariant.
+        // SAFETY: `self` wraps a live state on its own thread; the collector keeps everything on
+        // the stack, which is what borrowed slices point into.
         unsafe { ffi::lua_gc(self.as_ptr(), op, data) }
     }
 
     /// Arms the hook `H` for `mask` events (every `count` instructions with `MASK_COUNT`).
-    pub fn set_hook<H: LuaHook>(self, mask: c_int, count: c_int) {
-        // SAFETY: invariant; `call_hook::<H>` is a hook of ours that catches panics.
+    pub fn set_hook<H: LuaHook>(&self, mask: c_int, count: c_int) {
+        // SAFETY: `self` wraps a live state on its own thread; `call_hook::<H>` is a hook of ours
+        // that catches panics.
         unsafe { ffi::lua_sethook(self.as_ptr(), Some(call_hook::<H>), mask, count) };
     }
 
-    pub fn clear_hook(self) {
-        // SAFETY: invariant; a null hook disarms.
+    pub fn clear_hook(&self) {
+        // SAFETY: `self` wraps a live state on its own thread; a null hook disarms.
         unsafe { ffi::lua_sethook(self.as_ptr(), None, 0, 0) };
     }
 
     /// `luaL_register(name, funcs)`: finds or creates the global table `name` (sized for the
     /// functions, registered in `package.loaded`) and sets the functions in order; leaves
     /// the table on the stack.
-    pub fn register_lib(self, name: &CStr, funcs: &[(&CStr, CFunction)]) {
+    pub fn register_lib(&mut self, name: &CStr, funcs: &[(&CStr, CFunction)]) {
         let mut reg: Vec<ffi::luaL_Reg> =
             funcs.iter().map(|(n, f)| ffi::luaL_Reg { name: n.as_ptr(), func: *f }).collect();
         // luaL_register stops at the NULL name; the function is never called.
         reg.push(ffi::luaL_Reg { name: std::ptr::null(), func: unused_terminator });
-        // SAFETY: invariant; `reg` is NUL-terminated and outlives the call. On a Lua error
-        // (out of memory) `reg` leaks, which is harmless.
+        // SAFETY: `self` wraps a live state on its own thread; `reg` is NUL-terminated and outlives
+        // the call. On a Lua error (out of memory) `reg` leaks, which is harmless.
         unsafe { ffi::luaL_register(self.as_ptr(), name.as_ptr(), reg.as_ptr()) }
     }
 
     /// Sets `funcs` into the table below `nup` upvalues on top, each function getting those
     /// upvalues (as lua-cjson's `luaL_setfuncs`), then pops the upvalues.
-    pub fn set_funcs(self, funcs: &[(&CStr, CFunction)], nup: c_int) {
+    pub fn set_funcs(&mut self, funcs: &[(&CStr, CFunction)], nup: c_int) {
         for (name, f) in funcs {
             for _ in 0..nup {
                 self.push_value(-nup);
@@ -691,9 +727,9 @@ impl Lua {
     }
 
     /// Opens a standard library by calling its `luaopen_*` with the library name.
-    pub fn open_lib(self, name: &CStr, open: CFunction) {
+    pub fn open_lib(&mut self, name: &CStr, open: CFunction) {
         self.push_cfunction(open);
-        // SAFETY: invariant; `name` is a valid C string.
+        // SAFETY: `self` wraps a live state on its own thread; `name` is a valid C string.
         unsafe { ffi::lua_pushstring_(self.as_ptr(), name.as_ptr()) };
         self.call(1, 0);
     }

@@ -1,8 +1,8 @@
 //! Command metadata for `redis.call`, read from `COMMAND INFO` once per command and cached.
 //!
-//! In front of the name-keyed cache sits a small cache keyed by the address of the name's
-//! bytes: Lua interns strings, so a script passes the same bytes at the same address on
-//! every call, and a hit costs one comparison instead of lowercasing and hashing.
+//! In front of the name-keyed cache sits a small cache of names exactly as scripts spell
+//! them: a hit costs a short hash and one comparison instead of lowercasing, hashing and a
+//! map lookup.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -24,14 +24,13 @@ struct Entry {
     has_subcommands: bool,
 }
 
-/// Slots of the address-keyed cache (a power of two).
-const FAST_SLOTS: usize = 64;
+/// Slots of the spelling-keyed cache.
+const FAST_BITS: u32 = 6;
+const FAST_SLOTS: usize = 1 << FAST_BITS;
 
-/// One slot: where the name's bytes were seen, the bytes themselves (addresses are reused
-/// once a string is collected), and the command.
+/// One slot: a name as spelled (up to 24 bytes) and its command.
 #[derive(Clone, Copy)]
 struct FastSlot {
-    addr: usize,
     len: usize,
     name: [u8; 24],
     spec: CommandSpec,
@@ -42,15 +41,23 @@ thread_local! {
     static FAST: RefCell<[Option<FastSlot>; FAST_SLOTS]> = const { RefCell::new([None; FAST_SLOTS]) };
 }
 
-fn fast_index(addr: usize) -> usize {
-    (addr >> 4) & (FAST_SLOTS - 1)
+/// The slot of a name: its length and its first and last two bytes, which tell apart the
+/// few commands one script uses.
+fn fast_index(name: &[u8]) -> usize {
+    let (first, last) = match name {
+        [a, b, .., y, z] => (u16::from_le_bytes([*a, *b]), u16::from_le_bytes([*y, *z])),
+        [a, .., z] => (u16::from(*a), u16::from(*z)),
+        [a] => (u16::from(*a), 0),
+        [] => (0, 0),
+    };
+    let mixed = (u64::from(first) << 24 | u64::from(last) << 8 | name.len() as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> (64 - FAST_BITS)) as usize
 }
 
 fn fast_get(name: &[u8]) -> Option<CommandSpec> {
-    let addr = name.as_ptr() as usize;
     FAST.with(|f| {
-        let slot = f.borrow()[fast_index(addr)]?;
-        (slot.addr == addr && slot.len == name.len() && slot.name[..slot.len] == *name).then_some(slot.spec)
+        let slot = f.borrow()[fast_index(name)]?;
+        (slot.len == name.len() && slot.name[..slot.len] == *name).then_some(slot.spec)
     })
 }
 
@@ -58,10 +65,9 @@ fn fast_put(name: &[u8], spec: CommandSpec) {
     if name.len() > 24 {
         return;
     }
-    let addr = name.as_ptr() as usize;
-    let mut slot = FastSlot { addr, len: name.len(), name: [0; 24], spec };
+    let mut slot = FastSlot { len: name.len(), name: [0; 24], spec };
     slot.name[..name.len()].copy_from_slice(name);
-    FAST.with(|f| f.borrow_mut()[fast_index(addr)] = Some(slot));
+    FAST.with(|f| f.borrow_mut()[fast_index(name)] = Some(slot));
 }
 
 /// A lowercased command name, kept on the stack.

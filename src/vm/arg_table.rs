@@ -19,14 +19,14 @@ pub struct ArgTable {
 }
 
 impl ArgTable {
-    pub fn new(lua: Lua, name: &[u8]) -> ArgTable {
+    pub fn new(lua: &mut Lua, name: &[u8]) -> ArgTable {
         lua.push_bytes(name);
         let name = lua.registry_ref();
         ArgTable { name, table: Cell::new(0), capacity: Cell::new(0), len: Cell::new(0), writes: Cell::new(0) }
     }
 
     /// Makes the global hold `items`.
-    pub fn fill(&self, lua: Lua, items: &[&[u8]]) {
+    pub fn fill(&self, lua: &mut Lua, items: &[&[u8]]) {
         let capacity = if items.is_empty() { 0 } else { items.len().next_power_of_two().min(1 << 26) };
         if self.table.get() != 0 && self.capacity.get() == capacity {
             lua.raw_geti(REGISTRY, self.table.get());
@@ -57,7 +57,7 @@ impl ArgTable {
         lua.set_readonly(GLOBALS, true);
     }
 
-    fn remember(&self, lua: Lua, len: usize) {
+    fn remember(&self, lua: &mut Lua, len: usize) {
         self.len.set(len);
         self.writes.set(lua.table_writes(-1));
     }
@@ -66,7 +66,7 @@ impl ArgTable {
 /// Like `store_items` for a table already holding the previous run's items: a slot that
 /// already holds the same bytes keeps its string (an argument repeated from call to call,
 /// such as a large document, is then not hashed and interned again).
-fn refill_items(lua: Lua, items: &[&[u8]], old_len: usize) {
+fn refill_items(lua: &mut Lua, items: &[&[u8]], old_len: usize) {
     for (i, item) in items.iter().enumerate() {
         let slot = i as c_int + 1;
         if i < old_len {
@@ -87,7 +87,7 @@ fn refill_items(lua: Lua, items: &[&[u8]], old_len: usize) {
 }
 
 /// `t[1..] = items` for the (new) table on top.
-fn store_items(lua: Lua, items: &[&[u8]]) {
+fn store_items(lua: &mut Lua, items: &[&[u8]]) {
     for (i, item) in items.iter().enumerate() {
         lua.push_bytes(item);
         lua.raw_seti(-2, i as c_int + 1);

@@ -5,7 +5,7 @@ use std::ffi::c_int;
 
 use super::{random, redis_lib, sandbox, ServerVersion};
 use crate::lua::callback::{LuaResult, Raise};
-use crate::lua::state::{libs, Lua, Status, Type, GLOBALS};
+use crate::lua::state::{libs, CFunction, Lua, Status, Type, GLOBALS};
 use crate::lua_fn;
 
 /// Redis's error handler, byte for byte (its line numbers show up in error replies).
@@ -27,7 +27,7 @@ return err\n\
 end\n";
 
 /// Protected part of `Vm::new` (any Lua error, e.g. out of memory, aborts construction).
-pub fn build_environment(lua: Lua) -> LuaResult<c_int> {
+pub fn build_environment(lua: &mut Lua) -> LuaResult<c_int> {
     let part = |idx| lua.to_number(idx) as u32;
     let version = ServerVersion { major: part(1), minor: part(2), patch: part(3) };
     lua.set_top(0);
@@ -95,36 +95,46 @@ pub fn build_environment(lua: Lua) -> LuaResult<c_int> {
     Ok(0)
 }
 
-fn register_redis_table(lua: Lua, version: ServerVersion) {
-    let set_fn = |name: &std::ffi::CStr, f| {
-        lua.push_cfunction(f);
-        lua.set_field(-2, name);
-    };
-    let set_num = |name: &std::ffi::CStr, n: f64| {
-        lua.push_number(n);
-        lua.set_field(-2, name);
-    };
+fn register_redis_table(lua: &mut Lua, version: ServerVersion) {
+    enum Field {
+        Function(CFunction),
+        Number(f64),
+        Text(String),
+    }
+    use Field::{Function, Number, Text};
+    let version_num = f64::from((version.major << 16) | (version.minor << 8) | version.patch);
+    let version_text = format!("{}.{}.{}", version.major, version.minor, version.patch);
+    // In Redis's order, which `pairs(redis)` shows.
+    let fields = [
+        (c"call", Function(lua_fn!(redis_lib::redis_call))),
+        (c"pcall", Function(lua_fn!(redis_lib::redis_pcall))),
+        (c"log", Function(lua_fn!(redis_lib::log))),
+        (c"LOG_DEBUG", Number(0.0)),
+        (c"LOG_VERBOSE", Number(1.0)),
+        (c"LOG_NOTICE", Number(2.0)),
+        (c"LOG_WARNING", Number(3.0)),
+        (c"REDIS_VERSION_NUM", Number(version_num)),
+        (c"REDIS_VERSION", Text(version_text)),
+        (c"setresp", Function(lua_fn!(redis_lib::setresp))),
+        (c"sha1hex", Function(lua_fn!(redis_lib::sha1hex))),
+        (c"error_reply", Function(lua_fn!(redis_lib::error_reply))),
+        (c"status_reply", Function(lua_fn!(redis_lib::status_reply))),
+        (c"set_repl", Function(lua_fn!(redis_lib::set_repl))),
+        (c"REPL_NONE", Number(0.0)),
+        (c"REPL_AOF", Number(1.0)),
+        (c"REPL_SLAVE", Number(2.0)),
+        (c"REPL_REPLICA", Number(2.0)),
+        (c"REPL_ALL", Number(3.0)),
+        (c"acl_check_cmd", Function(lua_fn!(redis_lib::acl_check_cmd))),
+    ];
     lua.create_table(0, 0);
-    set_fn(c"call", lua_fn!(redis_lib::redis_call));
-    set_fn(c"pcall", lua_fn!(redis_lib::redis_pcall));
-    set_fn(c"log", lua_fn!(redis_lib::log));
-    set_num(c"LOG_DEBUG", 0.0);
-    set_num(c"LOG_VERBOSE", 1.0);
-    set_num(c"LOG_NOTICE", 2.0);
-    set_num(c"LOG_WARNING", 3.0);
-    set_num(c"REDIS_VERSION_NUM", f64::from((version.major << 16) | (version.minor << 8) | version.patch));
-    lua.push_str(&format!("{}.{}.{}", version.major, version.minor, version.patch));
-    lua.set_field(-2, c"REDIS_VERSION");
-    set_fn(c"setresp", lua_fn!(redis_lib::setresp));
-    set_fn(c"sha1hex", lua_fn!(redis_lib::sha1hex));
-    set_fn(c"error_reply", lua_fn!(redis_lib::error_reply));
-    set_fn(c"status_reply", lua_fn!(redis_lib::status_reply));
-    set_fn(c"set_repl", lua_fn!(redis_lib::set_repl));
-    set_num(c"REPL_NONE", 0.0);
-    set_num(c"REPL_AOF", 1.0);
-    set_num(c"REPL_SLAVE", 2.0);
-    set_num(c"REPL_REPLICA", 2.0);
-    set_num(c"REPL_ALL", 3.0);
-    set_fn(c"acl_check_cmd", lua_fn!(redis_lib::acl_check_cmd));
+    for (name, field) in fields {
+        match field {
+            Function(f) => lua.push_cfunction(f),
+            Number(n) => lua.push_number(n),
+            Text(t) => lua.push_str(&t),
+        }
+        lua.set_field(-2, name);
+    }
     lua.set_field(GLOBALS, c"redis");
 }

@@ -20,14 +20,14 @@ struct ErrorFields {
 }
 
 /// Reads `err`, `source`, `line` with `lua_getfield` semantics; returns them as 3 values.
-fn read_fields(lua: Lua) -> LuaResult<c_int> {
+fn read_fields(lua: &mut Lua) -> LuaResult<c_int> {
     lua.get_field(1, c"err");
     lua.get_field(1, c"source");
     lua.get_field(1, c"line");
     Ok(3)
 }
 
-fn text_at(lua: Lua, idx: c_int) -> Option<Vec<u8>> {
+fn text_at(lua: &mut Lua, idx: c_int) -> Option<Vec<u8>> {
     if lua.is_string(idx) {
         lua.bytes_at(idx).map(|b| cut_at_nul(b).to_vec())
     } else {
@@ -37,7 +37,7 @@ fn text_at(lua: Lua, idx: c_int) -> Option<Vec<u8>> {
 
 /// Extracts the fields of the error table on top. Redis reads them with metamethods and
 /// crashes when one raises; here a raising metamethod falls back to raw reads.
-fn extract(lua: Lua) -> ErrorFields {
+fn extract(lua: &mut Lua) -> ErrorFields {
     lua.check_stack(5);
     lua.push_cfunction(lua_fn!(read_fields));
     lua.push_value(-2);
@@ -57,7 +57,7 @@ fn extract(lua: Lua) -> ErrorFields {
 }
 
 /// Sends the error reply for the failed run whose error object is on top, and pops it.
-pub fn reply_error(lua: Lua, sha: &[u8; 40], sink: &mut dyn ReplySink) {
+pub fn reply_error(lua: &mut Lua, sha: &[u8; 40], sink: &mut dyn ReplySink) {
     if lua.type_of(-1) != Type::Table {
         let msg = if lua.is_string(-1) {
             cut_at_nul(lua.bytes_at(-1).unwrap_or_default()).to_vec()

@@ -33,7 +33,7 @@ impl GcPacer {
 
     /// After every run: a step on every `GC_PERIOD`th run of the process, if the heap (now
     /// `used` bytes) grew by `GC_STEP_BYTES` since the last one.
-    pub fn after_run(&self, lua: Lua, used: impl Fn() -> usize) {
+    pub fn after_run(&self, lua: &Lua, used: impl Fn() -> usize) {
         let due = CALLS_SINCE_GC.with(|c| {
             let n = c.get() + 1;
             c.set(if n == GC_PERIOD { 0 } else { n });

@@ -13,7 +13,7 @@ const ERROR_HANDLER_CHUNK: &[u8] = b"@err_handler_def";
 pub struct CountHook;
 
 impl LuaHook for CountHook {
-    fn on_hook(lua: Lua, source: &dyn Fn() -> Vec<u8>) -> HookVerdict {
+    fn on_hook(lua: &mut Lua, source: &dyn Fn() -> Vec<u8>) -> HookVerdict {
         if host::current(|h| h.interrupt()) != Some(Interrupt::Kill) {
             return HookVerdict::Continue;
         }

@@ -20,7 +20,7 @@ mod tests;
 
 use std::ffi::c_int;
 
-use crate::lua::state::{GcOp, Lua, OwnedState, Status, GLOBALS, MASK_COUNT, REGISTRY};
+use crate::lua::state::{GcOp, OwnedState, Status, GLOBALS, MASK_COUNT, REGISTRY};
 use arg_table::ArgTable;
 use gc::GcPacer;
 use host::Host;
@@ -60,8 +60,6 @@ pub enum HookMode {
 }
 
 pub struct Vm {
-    /// The state's handle (a copy of `state.lua()`, for brevity).
-    lua: Lua,
     state: OwnedState,
     /// Registry reference to the error handler, pushed by every run.
     handler: c_int,
@@ -73,8 +71,8 @@ pub struct Vm {
 impl Vm {
     /// Builds a VM; `None` if the allocator refuses even that.
     pub fn new(version: ServerVersion, heap_limit: usize) -> Option<Vm> {
-        let state = OwnedState::new()?;
-        let lua = state.lua();
+        let mut state = OwnedState::new()?;
+        let (lua, heap) = state.parts();
         lua.push_cfunction(lua_fn!(environment::build_environment));
         for part in [version.major, version.minor, version.patch] {
             lua.push_number(f64::from(part));
@@ -84,14 +82,10 @@ impl Vm {
         }
         lua.raw_get_str(GLOBALS, b"__redis__err__handler");
         let handler = lua.registry_ref();
-        let vm = Vm {
-            lua,
-            handler,
-            keys: ArgTable::new(lua, b"KEYS"),
-            argv: ArgTable::new(lua, b"ARGV"),
-            gc: GcPacer::new(state.heap().used()),
-            state,
-        };
+        let keys = ArgTable::new(lua, b"KEYS");
+        let argv = ArgTable::new(lua, b"ARGV");
+        let gc = GcPacer::new(heap.used());
+        let vm = Vm { state, handler, keys, argv, gc };
         vm.state.heap().set_limit(heap_limit);
         Some(vm)
     }
@@ -108,9 +102,9 @@ impl Vm {
     }
 
     /// Compiles a script body (shebang line already blanked out) as chunk `@user_script`.
-    pub fn compile(&self, body: &[u8]) -> Result<FunctionRef, Vec<u8>> {
-        let lua = self.lua;
-        match self.state.heap().enforced(|| lua.load_buffer(body, c"@user_script")) {
+    pub fn compile(&mut self, body: &[u8]) -> Result<FunctionRef, Vec<u8>> {
+        let (lua, heap) = self.state.parts();
+        match heap.enforced(|| lua.load_buffer(body, c"@user_script")) {
             Status::Ok => Ok(FunctionRef(lua.registry_ref())),
             status => {
                 let msg = lua.bytes_at(-1).map(<[u8]>::to_vec).unwrap_or_else(|| b"unknown error".to_vec());
@@ -126,18 +120,18 @@ impl Vm {
     /// A full collection after a script ran out of memory: Lua 5.1 does not collect on a
     /// failed allocation, so without it the garbage would keep refusing the next scripts.
     fn reclaim(&self) {
-        self.lua.gc(GcOp::Collect, 0);
+        self.state.lua().gc(GcOp::Collect, 0);
     }
 
     pub fn release(&self, f: FunctionRef) {
-        self.lua.registry_unref(f.0);
+        self.state.lua().registry_unref(f.0);
     }
 
     /// Runs a compiled script with its KEYS and ARGV and sends the converted result (or the
     /// error) to `sink`.
-    pub fn run(&self, call: &Call<'_>, host: &dyn Host, sink: &mut dyn ReplySink) {
+    pub fn run(&mut self, call: &Call<'_>, host: &dyn Host, sink: &mut dyn ReplySink) {
         let Call { func: f, sha, keys, args, hook: hook_mode } = *call;
-        let lua = self.lua;
+        let (lua, heap) = self.state.parts();
         let base = lua.top();
         lua.check_stack(4);
         // Stack: error handler, function (the same layout as Redis, which the reply
@@ -149,8 +143,8 @@ impl Vm {
         if let HookMode::Count(n) = hook_mode {
             lua.set_hook::<hook::CountHook>(MASK_COUNT, n);
         }
-        let status = host::with_current(host, || self.state.heap().enforced(|| lua.pcall(0, 1, -2)));
-        self.gc.after_run(lua, || self.state.heap().used());
+        let status = host::with_current(host, || heap.enforced(|| lua.pcall(0, 1, -2)));
+        self.gc.after_run(lua, || heap.used());
         if status == Status::Ok {
             reply_from_lua(lua, sink, host.resp3());
         } else {
@@ -161,14 +155,14 @@ impl Vm {
         }
         lua.set_top(base);
         // Also after a script that caught its own memory error and went on.
-        if status == Status::Memory || self.state.heap().near_limit() {
+        if status == Status::Memory || heap.near_limit() {
             self.reclaim();
         }
     }
 
     /// Compiles and runs `body` with no keys or arguments (unit tests).
     #[cfg(test)]
-    pub fn eval_for_test(&self, body: &[u8], host: &dyn Host, sink: &mut dyn ReplySink) {
+    pub fn eval_for_test(&mut self, body: &[u8], host: &dyn Host, sink: &mut dyn ReplySink) {
         match self.compile(body) {
             Ok(f) => {
                 let call = Call { func: f, sha: &[b'0'; 40], keys: &[], args: &[], hook: HookMode::Off };

@@ -37,7 +37,7 @@ pub fn srand48(seed: i32) {
 }
 
 /// `luaL_checkint`: `luaL_checkinteger` narrowed to `int`.
-fn check_int(lua: Lua, narg: c_int) -> LuaResult<i32> {
+fn check_int(lua: &mut Lua, narg: c_int) -> LuaResult<i32> {
     Ok(check_integer(lua, narg)? as i32)
 }
 
@@ -48,7 +48,7 @@ fn ensure_in_script(what: &'static str) -> LuaResult<()> {
     }
 }
 
-pub fn math_random(lua: Lua) -> LuaResult<c_int> {
+pub fn math_random(lua: &mut Lua) -> LuaResult<c_int> {
     ensure_in_script("math.random can only be called inside a script invocation")?;
     let r = (lrand48() % LRAND48_MAX) as f64 / LRAND48_MAX as f64;
     match lua.top() {
@@ -75,7 +75,7 @@ pub fn math_random(lua: Lua) -> LuaResult<c_int> {
     Ok(1)
 }
 
-pub fn math_randomseed(lua: Lua) -> LuaResult<c_int> {
+pub fn math_randomseed(lua: &mut Lua) -> LuaResult<c_int> {
     ensure_in_script("math.randomseed can only be called inside a script invocation")?;
     srand48(check_int(lua, 1)?);
     Ok(0)

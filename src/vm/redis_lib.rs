@@ -1,6 +1,7 @@
 //! The `redis` table a script sees: `redis.call`, `redis.pcall` and the helper functions,
 //! with Redis 7.0's argument rules and error texts.
 
+use std::cell::Cell;
 use std::ffi::c_int;
 
 use crate::util::sha1_hex;
@@ -15,87 +16,60 @@ use crate::util::numfmt::{c_double_to_i32, write_g};
 use crate::util::{LOG_DEBUG, LOG_WARNING};
 
 /// Pushes an error table for `err` and raises it.
-fn raise_error_table(lua: Lua, err: LuaApiError) -> LuaResult<c_int> {
+fn raise_error_table(lua: &mut Lua, err: LuaApiError) -> LuaResult<c_int> {
     push_error_table(lua, err.text().as_bytes());
     Err(Raise::Pushed)
 }
 
-/// Arguments kept inline before spilling to the heap (most commands have fewer).
+/// Arguments whose slices are kept inline (most commands have fewer).
 const INLINE_ARGS: usize = 8;
+/// Argument bytes kept between calls; a larger buffer is given back after its call.
+const KEPT_ARG_BYTES: usize = 64 * 1024;
 
-/// Calls `f` with the arguments of a `redis.call`-like function: strings as they are
-/// (borrowed from the Lua stack), numbers as `%.17g`. The arguments are popped before `f`
-/// runs, as Redis does, so a call with thousands of arguments still has stack room for its
-/// reply. The borrowed strings stay valid during `f`: only a Lua allocation can run the
-/// collector, and `f` hands them to Redis before anything is pushed again.
-fn with_command_args<R>(lua: Lua, f: impl FnOnce(&[&[u8]]) -> R) -> Result<R, LuaApiError> {
+thread_local! {
+    // Taken while in use: a Lua error unwinding past a call only loses the buffer.
+    static ARG_BYTES: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// Calls `f` with the arguments of a `redis.call`-like function: strings as they are, numbers
+/// as `%.17g`. The arguments are popped before `f` runs, as Redis does, so a call with
+/// thousands of arguments still has stack room for its reply; `f` therefore reads copies,
+/// and may use the stack freely.
+fn with_command_args<R>(lua: &mut Lua, f: impl FnOnce(&mut Lua, &[&[u8]]) -> R) -> Result<R, LuaApiError> {
     let argc = lua.top();
     if argc == 0 {
         return Err(LuaApiError::NoArguments);
     }
-    let argc = argc as usize;
-    if argc > INLINE_ARGS {
-        return with_many_command_args(lua, argc, f);
-    }
-    // Strings are taken where they are; numbers are formatted into `numbers`, and their
-    // slices taken once it no longer grows.
-    let mut numbers: SmallVec<[u8; 128]> = SmallVec::new();
-    let mut argv: [&[u8]; INLINE_ARGS] = [&[]; INLINE_ARGS];
-    let mut number_spans = [(0u32, 0u32); INLINE_ARGS];
-    let mut has_numbers = false;
-    for j in 0..argc {
-        let idx = j as c_int + 1;
+    let mut bytes = ARG_BYTES.take();
+    bytes.clear();
+    let mut ends: SmallVec<[usize; INLINE_ARGS]> = SmallVec::new();
+    for idx in 1..=argc {
         match lua.type_of(idx) {
-            Type::String => argv[j] = lua.bytes_at(idx).unwrap_or_default(),
-            Type::Number => {
-                let start = numbers.len() as u32;
-                write_g(&mut numbers, lua.to_number(idx), 17);
-                number_spans[j] = (start, numbers.len() as u32);
-                has_numbers = true;
-            }
-            _ => return Err(LuaApiError::BadArgumentType),
-        }
-    }
-    if has_numbers {
-        for j in 0..argc {
-            let (start, end) = number_spans[j];
-            if end > start {
-                argv[j] = &numbers[start as usize..end as usize];
+            Type::String => bytes.extend_from_slice(lua.bytes_at(idx).unwrap_or_default()),
+            Type::Number => write_g(&mut bytes, lua.to_number(idx), 17),
+            _ => {
+                ARG_BYTES.set(bytes);
+                return Err(LuaApiError::BadArgumentType);
             }
         }
+        ends.push(bytes.len());
     }
     lua.set_top(0);
-    Ok(f(&argv[..argc]))
-}
-
-/// `with_command_args` for long argument lists (on the heap).
-fn with_many_command_args<R>(lua: Lua, argc: usize, f: impl FnOnce(&[&[u8]]) -> R) -> Result<R, LuaApiError> {
-    let mut numbers: Vec<u8> = Vec::new();
-    let mut spans: Vec<Option<(usize, usize)>> = Vec::with_capacity(argc);
-    for j in 1..=argc {
-        match lua.type_of(j as c_int) {
-            Type::String => spans.push(None),
-            Type::Number => {
-                let start = numbers.len();
-                write_g(&mut numbers, lua.to_number(j as c_int), 17);
-                spans.push(Some((start, numbers.len())));
-            }
-            _ => return Err(LuaApiError::BadArgumentType),
-        }
+    let mut argv: SmallVec<[&[u8]; INLINE_ARGS]> = SmallVec::new();
+    let mut start = 0;
+    for &end in &ends {
+        argv.push(&bytes[start..end]);
+        start = end;
     }
-    let argv: Vec<&[u8]> = spans
-        .iter()
-        .enumerate()
-        .map(|(j, span)| match span {
-            Some((a, b)) => &numbers[*a..*b],
-            None => lua.bytes_at(j as c_int + 1).unwrap_or_default(),
-        })
-        .collect();
-    lua.set_top(0);
-    Ok(f(&argv))
+    let out = f(lua, &argv);
+    drop(argv);
+    if bytes.capacity() <= KEPT_ARG_BYTES {
+        ARG_BYTES.set(bytes);
+    }
+    Ok(out)
 }
 
-fn generic_call(lua: Lua, raise: bool) -> LuaResult<c_int> {
+fn generic_call(lua: &mut Lua, raise: bool) -> LuaResult<c_int> {
     let outcome = host::current(|host| call_with_host(lua, host, raise));
     match outcome {
         None => raise_error_table(lua, LuaApiError::CallOutsideScript),
@@ -103,11 +77,11 @@ fn generic_call(lua: Lua, raise: bool) -> LuaResult<c_int> {
     }
 }
 
-fn call_with_host(lua: Lua, host: &dyn Host, raise: bool) -> LuaResult<c_int> {
+fn call_with_host(lua: &mut Lua, host: &dyn Host, raise: bool) -> LuaResult<c_int> {
     let resp3 = host.resp3();
     let mut is_error = false;
     let mut converted = Ok(());
-    let outcome = with_command_args(lua, |argv| {
+    let outcome = with_command_args(lua, |lua, argv| {
         host.call(argv, &mut |proto| {
             is_error = proto.first() == Some(&b'-');
             converted = push_reply(lua, proto, resp3);
@@ -147,16 +121,16 @@ fn call_with_host(lua: Lua, host: &dyn Host, raise: bool) -> LuaResult<c_int> {
     }
 }
 
-pub fn redis_call(lua: Lua) -> LuaResult<c_int> {
+pub fn redis_call(lua: &mut Lua) -> LuaResult<c_int> {
     generic_call(lua, true)
 }
 
-pub fn redis_pcall(lua: Lua) -> LuaResult<c_int> {
+pub fn redis_pcall(lua: &mut Lua) -> LuaResult<c_int> {
     generic_call(lua, false)
 }
 
 /// `redis.sha1hex(s)`: numbers hash as their `%.14g` text, other non-strings as "".
-pub fn sha1hex(lua: Lua) -> LuaResult<c_int> {
+pub fn sha1hex(lua: &mut Lua) -> LuaResult<c_int> {
     if lua.top() != 1 {
         return raise_error_table(lua, LuaApiError::WrongArgs);
     }
@@ -167,25 +141,25 @@ pub fn sha1hex(lua: Lua) -> LuaResult<c_int> {
 }
 
 /// `redis.error_reply(s)`: `{err=...}` normalised like command errors.
-pub fn error_reply(lua: Lua) -> LuaResult<c_int> {
+pub fn error_reply(lua: &mut Lua) -> LuaResult<c_int> {
     if lua.top() != 1 || lua.type_of(-1) != Type::String {
         push_error_table(lua, LuaApiError::WrongArgsOrType.text().as_bytes());
         return Ok(1);
     }
-    let text = crate::util::cut_at_nul(lua.bytes_at(-1).unwrap_or_default());
+    let text = crate::util::cut_at_nul(lua.bytes_at(-1).unwrap_or_default()).to_vec();
     if text.first() == Some(&b'-') {
-        push_error_table(lua, text);
+        push_error_table(lua, &text);
     } else {
         let mut raw = Vec::with_capacity(text.len() + 1);
         raw.push(b'-');
-        raw.extend_from_slice(text);
+        raw.extend_from_slice(&text);
         push_error_table(lua, &raw);
     }
     Ok(1)
 }
 
 /// `redis.status_reply(s)`: `{ok=s}`.
-pub fn status_reply(lua: Lua) -> LuaResult<c_int> {
+pub fn status_reply(lua: &mut Lua) -> LuaResult<c_int> {
     if lua.top() != 1 || lua.type_of(-1) != Type::String {
         push_error_table(lua, LuaApiError::WrongArgsOrType.text().as_bytes());
         return Ok(1);
@@ -196,7 +170,7 @@ pub fn status_reply(lua: Lua) -> LuaResult<c_int> {
     Ok(1)
 }
 
-pub fn set_repl(lua: Lua) -> LuaResult<c_int> {
+pub fn set_repl(lua: &mut Lua) -> LuaResult<c_int> {
     let outcome = host::current(|host| {
         if lua.top() != 1 {
             return Err(LuaApiError::SetReplArgs);
@@ -215,7 +189,7 @@ pub fn set_repl(lua: Lua) -> LuaResult<c_int> {
     }
 }
 
-pub fn setresp(lua: Lua) -> LuaResult<c_int> {
+pub fn setresp(lua: &mut Lua) -> LuaResult<c_int> {
     let outcome = host::current(|host| {
         if lua.top() != 1 {
             return Err(LuaApiError::SetRespArgs);
@@ -234,9 +208,9 @@ pub fn setresp(lua: Lua) -> LuaResult<c_int> {
     }
 }
 
-pub fn acl_check_cmd(lua: Lua) -> LuaResult<c_int> {
+pub fn acl_check_cmd(lua: &mut Lua) -> LuaResult<c_int> {
     let outcome = host::current(|host| {
-        with_command_args(lua, |argv| host.acl_check(argv))?.ok_or(LuaApiError::AclCheckUnknownCommand)
+        with_command_args(lua, |_, argv| host.acl_check(argv))?.ok_or(LuaApiError::AclCheckUnknownCommand)
     });
     match outcome {
         None => raise_error_table(lua, LuaApiError::AclCheckOutsideScript),
@@ -252,7 +226,7 @@ pub fn acl_check_cmd(lua: Lua) -> LuaResult<c_int> {
 }
 
 /// `redis.log(level, ...)`: the remaining string/number arguments joined by spaces.
-pub fn log(lua: Lua) -> LuaResult<c_int> {
+pub fn log(lua: &mut Lua) -> LuaResult<c_int> {
     let argc = lua.top();
     if argc < 2 {
         return raise_error_table(lua, LuaApiError::LogArgs);
@@ -277,23 +251,23 @@ pub fn log(lua: Lua) -> LuaResult<c_int> {
     Ok(0)
 }
 
-pub fn breakpoint(lua: Lua) -> LuaResult<c_int> {
+pub fn breakpoint(lua: &mut Lua) -> LuaResult<c_int> {
     lua.push_bool(false);
     Ok(1)
 }
 
-pub fn debug(_lua: Lua) -> LuaResult<c_int> {
+pub fn debug(_lua: &mut Lua) -> LuaResult<c_int> {
     Ok(0)
 }
 
-pub fn replicate_commands(lua: Lua) -> LuaResult<c_int> {
+pub fn replicate_commands(lua: &mut Lua) -> LuaResult<c_int> {
     lua.push_bool(true);
     Ok(1)
 }
 
 /// Redis's global `pcall`: like Lua's, but an error table with a string `err` is returned as
 /// that string, as scripts written for Redis < 7 expect.
-pub fn pcall(lua: Lua) -> LuaResult<c_int> {
+pub fn pcall(lua: &mut Lua) -> LuaResult<c_int> {
     let argc = lua.top();
     lua.push_bool(true);
     lua.insert(1);

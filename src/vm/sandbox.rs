@@ -55,7 +55,7 @@ pub const ALLOWED_GLOBALS: &[&str] = &[
 pub const DENIED_GLOBALS: &[&str] = &["dofile", "loadfile", "print", "setfenv", "getfenv", "newproxy"];
 
 /// `__newindex` of `_G` while the VM is built: only allowed names get through.
-pub fn newindex_allow_list(lua: Lua) -> LuaResult<c_int> {
+pub fn newindex_allow_list(lua: &mut Lua) -> LuaResult<c_int> {
     if lua.top() != 3 {
         host::log_warning("malicious code trying to call luaNewIndexAllowList with wrong arguments");
         return Err(Raise::located(msg::NEWINDEX_ARGS));
@@ -79,7 +79,7 @@ pub fn newindex_allow_list(lua: Lua) -> LuaResult<c_int> {
 }
 
 /// `__index` of `_G` once built: reading an undefined global is an error.
-pub fn protected_table_error(lua: Lua) -> LuaResult<c_int> {
+pub fn protected_table_error(lua: &mut Lua) -> LuaResult<c_int> {
     if lua.top() != 2 {
         host::log_warning("malicious code trying to call luaProtectedTableError with wrong arguments");
         return Err(Raise::located(msg::PROTECTED_ARGS));
@@ -92,7 +92,7 @@ pub fn protected_table_error(lua: Lua) -> LuaResult<c_int> {
 }
 
 /// Marks the table on top, every table reachable from it and their metatables read-only.
-pub fn protect_recursively(lua: Lua) {
+pub fn protect_recursively(lua: &mut Lua) {
     if lua.is_readonly(-1) {
         return;
     }

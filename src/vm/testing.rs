@@ -56,20 +56,20 @@ pub fn new_vm() -> Vm {
 }
 
 /// Runs `body` and returns the exact RESP bytes the client would get (RESP2 or RESP3 client).
-pub fn eval_bytes_with(vm: &Vm, host: &FakeHost, body: &str, resp3_client: bool) -> Vec<u8> {
+pub fn eval_bytes_with(vm: &mut Vm, host: &FakeHost, body: &str, resp3_client: bool) -> Vec<u8> {
     let mut out = RespWriter::new(resp3_client);
     vm.eval_for_test(body.as_bytes(), host, &mut out);
     out.out
 }
 
 /// Runs `body` and returns the RESP the client would get (RESP2 or RESP3 client).
-pub fn eval_with(vm: &Vm, host: &FakeHost, body: &str, resp3_client: bool) -> String {
+pub fn eval_with(vm: &mut Vm, host: &FakeHost, body: &str, resp3_client: bool) -> String {
     String::from_utf8_lossy(&eval_bytes_with(vm, host, body, resp3_client)).into_owned()
 }
 
 /// Runs `body` on a fresh VM and returns the RESP2 reply.
 pub fn eval(body: &str) -> String {
-    eval_with(&new_vm(), &FakeHost::default(), body, false)
+    eval_with(&mut new_vm(), &FakeHost::default(), body, false)
 }
 
 /// Lua defining `show(...)`: the arguments as text separated by spaces, numbers as `%.17g`.
@@ -87,7 +87,7 @@ pub const HEX_LUA: &str =
 pub fn check_replies(cases: &[(&str, &[u8])]) {
     for (script, want) in cases {
         let body = script.replace("@show ", SHOW_LUA).replace("@hex ", HEX_LUA);
-        let got = eval_bytes_with(&new_vm(), &FakeHost::default(), &body, false);
+        let got = eval_bytes_with(&mut new_vm(), &FakeHost::default(), &body, false);
         // The text first, for a readable failure; then every byte.
         assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(want), "script: {script}");
         assert_eq!(got.as_slice(), *want, "script: {script}");

@@ -333,7 +333,7 @@ fn append_g_from_shortest(out: &mut Vec<u8>, d: f64, prec: usize) -> bool {
 }
 
 /// Appends the number at `idx`, or fails per `encode_invalid_numbers`.
-fn append_number(lua: Lua, s: &Settings, out: &mut Vec<u8>, idx: c_int) -> LuaResult<()> {
+fn append_number(lua: &mut Lua, s: &Settings, out: &mut Vec<u8>, idx: c_int) -> LuaResult<()> {
     let d = lua.to_number(idx);
     match s.encode_invalid_numbers {
         0 if !d.is_finite() => return Err(unsupported(lua, idx, "must not be NaN or Inf")),
@@ -347,7 +347,7 @@ fn append_number(lua: Lua, s: &Settings, out: &mut Vec<u8>, idx: c_int) -> LuaRe
     append_g(out, d, s.encode_number_precision)
 }
 
-fn unsupported(lua: Lua, idx: c_int, reason: &str) -> Raise {
+fn unsupported(lua: &mut Lua, idx: c_int, reason: &str) -> Raise {
     Raise::located(format!("Cannot serialise {}: {reason}", lua.type_of(idx).name()))
 }
 
@@ -363,7 +363,7 @@ enum Shape {
 /// Mirrors the C arithmetic on `int`s, overflows included. When the very first key rules
 /// out an array, its pair is left on the stack: the object is written from it, visiting the
 /// pairs as a fresh traversal does.
-fn array_length(lua: Lua, s: &Settings) -> LuaResult<Shape> {
+fn array_length(lua: &mut Lua, s: &Settings) -> LuaResult<Shape> {
     let mut max: c_int = 0;
     let mut items: c_int = 0;
     lua.push_nil();
@@ -403,7 +403,7 @@ enum Frame {
 }
 
 /// Serialises the value on top of the stack into `out`.
-fn append_value(lua: Lua, s: &Settings, out: &mut Vec<u8>) -> LuaResult<()> {
+fn append_value(lua: &mut Lua, s: &Settings, out: &mut Vec<u8>) -> LuaResult<()> {
     let mut frames: Vec<Frame> = Vec::new();
     'value: loop {
         match lua.type_of(-1) {
@@ -468,7 +468,7 @@ fn append_value(lua: Lua, s: &Settings, out: &mut Vec<u8>) -> LuaResult<()> {
 
 /// Advances the object traversal (key on top); writes the separator and key of the next
 /// member and leaves its value on top, or writes `}` and returns false at the end.
-fn next_member(lua: Lua, s: &Settings, out: &mut Vec<u8>, first: bool) -> LuaResult<bool> {
+fn next_member(lua: &mut Lua, s: &Settings, out: &mut Vec<u8>, first: bool) -> LuaResult<bool> {
     if !lua.next(-2) {
         push_bytes(out, b"}")?;
         return Ok(false);
@@ -479,7 +479,7 @@ fn next_member(lua: Lua, s: &Settings, out: &mut Vec<u8>, first: bool) -> LuaRes
 
 /// Writes the separator and the key of the member whose key and value are on top.
 #[inline(always)]
-fn member_key(lua: Lua, s: &Settings, out: &mut Vec<u8>, first: bool) -> LuaResult<()> {
+fn member_key(lua: &mut Lua, s: &Settings, out: &mut Vec<u8>, first: bool) -> LuaResult<()> {
     if !first {
         push_bytes(out, b",")?;
     }
@@ -499,7 +499,7 @@ fn member_key(lua: Lua, s: &Settings, out: &mut Vec<u8>, first: bool) -> LuaResu
     Ok(())
 }
 
-pub fn encode(lua: Lua) -> LuaResult<c_int> {
+pub fn encode(lua: &mut Lua) -> LuaResult<c_int> {
     let (key, s, mut out) = settings_and_buffer(lua)?;
     let result =
         if lua.top() != 1 { Err(Raise::arg(1, "expected 1 argument")) } else { append_value(lua, &s, &mut out) };

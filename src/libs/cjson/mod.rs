@@ -97,7 +97,7 @@ fn with_instances<R>(f: impl FnOnce(&mut InstanceMap) -> R) -> Option<R> {
 }
 
 /// The address of the calling function's configuration userdata.
-fn config_key(lua: Lua) -> usize {
+fn config_key(lua: &Lua) -> usize {
     lua.to_pointer(upvalue_index(1)) as usize
 }
 
@@ -105,7 +105,7 @@ fn missing_config() -> Raise {
     Raise::located("BUG: Unable to fetch CJSON configuration")
 }
 
-fn settings(lua: Lua) -> LuaResult<Settings> {
+fn settings(lua: &Lua) -> LuaResult<Settings> {
     let key = config_key(lua);
     with_instances(|m| m.get(&key).map(|i| i.settings)).flatten().ok_or_else(missing_config)
 }
@@ -122,7 +122,7 @@ fn store_settings(key: usize, settings: Settings) {
 
 /// Settings plus the kept encode buffer (taken out of the map; give it back with
 /// [`return_buffer`]).
-fn settings_and_buffer(lua: Lua) -> LuaResult<(usize, Settings, Vec<u8>)> {
+fn settings_and_buffer(lua: &mut Lua) -> LuaResult<(usize, Settings, Vec<u8>)> {
     let key = config_key(lua);
     with_instances(|m| {
         m.get_mut(&key).map(|i| {
@@ -161,7 +161,7 @@ const FUNCTIONS: &[(&CStr, CFunction)] = &[
 ];
 
 /// Pushes a new module table with its own configuration (`lua_cjson_new`).
-fn push_module(lua: Lua) {
+fn push_module(lua: &mut Lua) {
     lua.create_table(0, 0);
 
     let key = lua.new_userdata(CONFIG_USERDATA_SIZE) as usize;
@@ -184,19 +184,19 @@ fn push_module(lua: Lua) {
 
 /// `luaopen_cjson` as Redis builds it (ENABLE_CJSON_GLOBAL): the table also becomes the
 /// global `cjson`.
-pub fn luaopen(lua: Lua) -> LuaResult<c_int> {
+pub fn luaopen(lua: &mut Lua) -> LuaResult<c_int> {
     push_module(lua);
     lua.push_value(-1);
     lua.set_field(GLOBALS, c"cjson");
     Ok(1)
 }
 
-fn new_instance(lua: Lua) -> LuaResult<c_int> {
+fn new_instance(lua: &mut Lua) -> LuaResult<c_int> {
     push_module(lua);
     Ok(1)
 }
 
-fn destroy_config(lua: Lua) -> LuaResult<c_int> {
+fn destroy_config(lua: &mut Lua) -> LuaResult<c_int> {
     let key = lua.to_pointer(1) as usize;
     if key != 0 {
         with_instances(|m| m.remove(&key));
@@ -207,7 +207,7 @@ fn destroy_config(lua: Lua) -> LuaResult<c_int> {
 // ---- configuration functions ----
 
 /// `json_arg_init`: at most `n` arguments, padded with nils.
-fn arg_init(lua: Lua, n: c_int) -> LuaResult<(usize, Settings)> {
+fn arg_init(lua: &Lua, n: c_int) -> LuaResult<(usize, Settings)> {
     if lua.top() > n {
         return Err(Raise::arg(n + 1, "found too many arguments"));
     }
@@ -219,7 +219,7 @@ fn arg_init(lua: Lua, n: c_int) -> LuaResult<(usize, Settings)> {
 
 /// `json_integer_option`. The C code names argument #1 in the range error whatever the
 /// position, and so do we.
-fn integer_option(lua: Lua, idx: c_int, setting: &mut c_int, min: c_int, max: c_int) -> LuaResult<()> {
+fn integer_option(lua: &Lua, idx: c_int, setting: &mut c_int, min: c_int, max: c_int) -> LuaResult<()> {
     if !lua.is_nil(idx) {
         // luaL_checkinteger into a C `int`: the 64-bit integer truncated to 32 bits.
         let value = check_integer(lua, idx)? as c_int;
@@ -235,7 +235,7 @@ const BOOL_OPTIONS: &[&str] = &["off", "on"];
 const INVALID_NUMBER_OPTIONS: &[&str] = &["off", "on", "null"];
 
 /// `json_enum_option` with `bool_true` = 1: a boolean, or one of `options` by name.
-fn enum_option(lua: Lua, idx: c_int, setting: &mut c_int, options: &[&str]) -> LuaResult<()> {
+fn enum_option(lua: &Lua, idx: c_int, setting: &mut c_int, options: &[&str]) -> LuaResult<()> {
     if lua.is_nil(idx) {
         return Ok(());
     }
@@ -244,7 +244,7 @@ fn enum_option(lua: Lua, idx: c_int, setting: &mut c_int, options: &[&str]) -> L
         return Ok(());
     }
     // luaL_checkoption: numbers are turned into strings; comparison stops at a NUL.
-    let name = check_c_string(&lua, idx)?;
+    let name = check_c_string(lua, idx)?;
     match options.iter().position(|o| o.as_bytes() == name) {
         Some(i) => {
             *setting = i as c_int;
@@ -259,7 +259,7 @@ fn enum_option(lua: Lua, idx: c_int, setting: &mut c_int, options: &[&str]) -> L
     }
 }
 
-fn push_enum(lua: Lua, setting: c_int, options: &[&str]) {
+fn push_enum(lua: &Lua, setting: c_int, options: &[&str]) {
     match setting {
         0 | 1 => lua.push_bool(setting != 0),
         n => lua.push_str(options.get(n as usize).copied().unwrap_or_default()),
@@ -267,14 +267,14 @@ fn push_enum(lua: Lua, setting: c_int, options: &[&str]) {
 }
 
 /// Runs the option updates in order; whatever succeeded before an error stays set, as in C.
-fn configure(lua: Lua, nargs: c_int, update: impl FnOnce(&mut Settings) -> LuaResult<()>) -> LuaResult<Settings> {
+fn configure(lua: &Lua, nargs: c_int, update: impl FnOnce(&mut Settings) -> LuaResult<()>) -> LuaResult<Settings> {
     let (key, mut s) = arg_init(lua, nargs)?;
     let result = update(&mut s);
     store_settings(key, s);
     result.map(|()| s)
 }
 
-fn cfg_encode_sparse_array(lua: Lua) -> LuaResult<c_int> {
+fn cfg_encode_sparse_array(lua: &mut Lua) -> LuaResult<c_int> {
     let s = configure(lua, 3, |s| {
         enum_option(lua, 1, &mut s.sparse_convert, BOOL_OPTIONS)?;
         integer_option(lua, 2, &mut s.sparse_ratio, 0, c_int::MAX)?;
@@ -286,37 +286,37 @@ fn cfg_encode_sparse_array(lua: Lua) -> LuaResult<c_int> {
     Ok(3)
 }
 
-fn cfg_encode_max_depth(lua: Lua) -> LuaResult<c_int> {
+fn cfg_encode_max_depth(lua: &mut Lua) -> LuaResult<c_int> {
     let s = configure(lua, 1, |s| integer_option(lua, 1, &mut s.encode_max_depth, 1, c_int::MAX))?;
     lua.push_number(f64::from(s.encode_max_depth));
     Ok(1)
 }
 
-fn cfg_decode_max_depth(lua: Lua) -> LuaResult<c_int> {
+fn cfg_decode_max_depth(lua: &mut Lua) -> LuaResult<c_int> {
     let s = configure(lua, 1, |s| integer_option(lua, 1, &mut s.decode_max_depth, 1, c_int::MAX))?;
     lua.push_number(f64::from(s.decode_max_depth));
     Ok(1)
 }
 
-fn cfg_encode_number_precision(lua: Lua) -> LuaResult<c_int> {
+fn cfg_encode_number_precision(lua: &mut Lua) -> LuaResult<c_int> {
     let s = configure(lua, 1, |s| integer_option(lua, 1, &mut s.encode_number_precision, 1, 14))?;
     lua.push_number(f64::from(s.encode_number_precision));
     Ok(1)
 }
 
-fn cfg_encode_keep_buffer(lua: Lua) -> LuaResult<c_int> {
+fn cfg_encode_keep_buffer(lua: &mut Lua) -> LuaResult<c_int> {
     let s = configure(lua, 1, |s| enum_option(lua, 1, &mut s.encode_keep_buffer, BOOL_OPTIONS))?;
     push_enum(lua, s.encode_keep_buffer, BOOL_OPTIONS);
     Ok(1)
 }
 
-fn cfg_encode_invalid_numbers(lua: Lua) -> LuaResult<c_int> {
+fn cfg_encode_invalid_numbers(lua: &mut Lua) -> LuaResult<c_int> {
     let s = configure(lua, 1, |s| enum_option(lua, 1, &mut s.encode_invalid_numbers, INVALID_NUMBER_OPTIONS))?;
     push_enum(lua, s.encode_invalid_numbers, INVALID_NUMBER_OPTIONS);
     Ok(1)
 }
 
-fn cfg_decode_invalid_numbers(lua: Lua) -> LuaResult<c_int> {
+fn cfg_decode_invalid_numbers(lua: &mut Lua) -> LuaResult<c_int> {
     let s = configure(lua, 1, |s| enum_option(lua, 1, &mut s.decode_invalid_numbers, BOOL_OPTIONS))?;
     push_enum(lua, s.decode_invalid_numbers, BOOL_OPTIONS);
     Ok(1)

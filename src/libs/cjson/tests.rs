@@ -604,9 +604,9 @@ fn config_effects() {
 }
 #[test]
 fn config_persists_across_scripts_per_instance() {
-    let vm = new_vm();
+    let mut vm = new_vm();
     let host = FakeHost::default();
-    let run = |s: &str| eval_with(&vm, &host, s, false);
+    let mut run = |s: &str| eval_with(&mut vm, &host, s, false);
     assert_eq!(
         run("cjson.encode_number_precision(3) cjson.encode_sparse_array(true, 3, 4) \
              cjson.encode_invalid_numbers(\"null\") cjson.decode_max_depth(2) return 1"),
@@ -638,10 +638,10 @@ fn config_userdata_has_the_c_size() {
 #[test]
 fn instances_are_released_by_the_collector() {
     let before = super::with_instances(|m| m.len()).unwrap_or(0);
-    let vm = new_vm();
+    let mut vm = new_vm();
     let host = FakeHost::default();
     let out = eval_with(
-        &vm,
+        &mut vm,
         &host,
         "for i = 1, 1000 do local c = cjson.new() c.encode_max_depth(i) end collectgarbage('collect') return 1",
         false,
@@ -670,7 +670,7 @@ fn library_table_order_matches_native() {
 /// more keys are added).
 #[test]
 fn decoded_objects_have_the_one_by_one_layout() {
-    let vm = new_vm();
+    let mut vm = new_vm();
     let host = FakeHost::default();
     let mut rng = XorShift::new(0x9E37_79B9_7F4A_7C15);
     for case in 0..3000 {
@@ -690,7 +690,7 @@ fn decoded_objects_have_the_one_by_one_layout() {
             lua_list(&keys),
             json.join(",")
         );
-        assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\ntrue\r\n", "keys {keys:?}");
+        assert_eq!(eval_with(&mut vm, &host, &script, false), "$4\r\ntrue\r\n", "keys {keys:?}");
     }
 }
 
@@ -699,7 +699,7 @@ fn decoded_objects_have_the_one_by_one_layout() {
 /// key.
 #[test]
 fn objects_sharing_keys_have_the_one_by_one_layout() {
-    let vm = new_vm();
+    let mut vm = new_vm();
     let host = FakeHost::default();
     let mut rng = XorShift::new(0x0123_4567_89AB_CDEF);
     for _ in 0..300 {
@@ -719,7 +719,7 @@ fn objects_sharing_keys_have_the_one_by_one_layout() {
             lists.join(","),
             json.join(",")
         );
-        assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "objects {objects:?}");
+        assert_eq!(eval_with(&mut vm, &host, &script, false), "$4\r\nsame\r\n", "objects {objects:?}");
     }
 }
 
@@ -728,7 +728,7 @@ fn objects_sharing_keys_have_the_one_by_one_layout() {
 /// must come out as when decoded on its own.
 #[test]
 fn array_elements_match_their_own_decoding() {
-    let vm = new_vm();
+    let mut vm = new_vm();
     let host = FakeHost::default();
     let mut rng = XorShift::new(0x2127_599B_F432_5C37);
     let pool = ["", "a", "b", "ab", "sku", "qty", "x_y", "k\\\\u0041"];
@@ -756,6 +756,6 @@ fn array_elements_match_their_own_decoding() {
             elements.join(","),
             singles.join(",")
         );
-        assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "{elements:?}");
+        assert_eq!(eval_with(&mut vm, &host, &script, false), "$4\r\nsame\r\n", "{elements:?}");
     }
 }

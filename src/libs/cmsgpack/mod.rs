@@ -17,7 +17,7 @@ use crate::lua_fn;
 
 /// `luaopen_cmsgpack`: a fresh table filled field by field (the order shows in `pairs()`),
 /// also stored as the global `cmsgpack`.
-pub fn luaopen(lua: Lua) -> LuaResult<c_int> {
+pub fn luaopen(lua: &mut Lua) -> LuaResult<c_int> {
     lua.create_table(0, 0);
     let funcs = [
         (c"pack", lua_fn!(pack::pack)),
@@ -48,7 +48,7 @@ pub fn luaopen(lua: Lua) -> LuaResult<c_int> {
 /// to which a check has succeeded during this call: asking again for room below it cannot
 /// fail and changes nothing, so it is not asked.
 #[inline]
-fn ensure_stack(lua: Lua, ensured: &mut c_int, n: c_int, what: &str) -> LuaResult<()> {
+fn ensure_stack(lua: &Lua, ensured: &mut c_int, n: c_int, what: &str) -> LuaResult<()> {
     let want = lua.top() + n;
     if want > *ensured {
         check_stack(lua, n, what)?;

@@ -21,7 +21,7 @@ thread_local! {
     static BUFFER: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
-pub fn pack(lua: Lua) -> LuaResult<c_int> {
+pub fn pack(lua: &mut Lua) -> LuaResult<c_int> {
     let nargs = lua.top();
     if nargs == 0 {
         return Err(Raise::arg(0, "MessagePack pack needs input."));
@@ -31,34 +31,34 @@ pub fn pack(lua: Lua) -> LuaResult<c_int> {
     if !lua.check_stack(nargs) {
         return Err(Raise::arg(0, "Too many arguments for MessagePack pack."));
     }
-    let mut enc = Encoder { lua, out: BUFFER.take(), phantom: 0, ensured: nargs + nargs };
-    enc.out.clear();
+    let mut enc = Encoder { lua, out: Packed(BUFFER.take()), phantom: 0, ensured: nargs + nargs };
+    enc.out.0.clear();
     for i in 1..=nargs {
         // Results of the previous arguments, which we do not push: they count for the
         // stack checks.
         enc.phantom = i - 1;
         if let Err(e) = enc.value(i, 0) {
-            BUFFER.set(enc.out);
+            BUFFER.set(enc.out.0);
             return Err(e);
         }
     }
-    lua.push_bytes(&enc.out);
-    if enc.out.capacity() <= KEEP_BUFFER {
-        BUFFER.set(enc.out);
+    enc.lua.push_bytes(&enc.out.0);
+    if enc.out.0.capacity() <= KEEP_BUFFER {
+        BUFFER.set(enc.out.0);
     }
     Ok(1)
 }
 
-struct Encoder {
-    lua: Lua,
-    out: Vec<u8>,
+struct Encoder<'l> {
+    lua: &'l mut Lua,
+    out: Packed,
     /// Stack slots the C version would be using on top of ours.
     phantom: c_int,
     /// Stack height up to which a `lua_checkstack` has succeeded during this call.
     ensured: c_int,
 }
 
-impl Encoder {
+impl Encoder<'_> {
     /// `luaL_checkstack` as the C version would call it at the current stack height.
     #[inline]
     fn check_stack(&mut self, n: c_int, what: &'static str) -> LuaResult<()> {
@@ -83,14 +83,13 @@ impl Encoder {
     /// Encodes the value at `idx` unless it is a table; returns whether it is one.
     #[inline(always)]
     fn leaf(&mut self, idx: c_int) -> bool {
-        let lua = self.lua;
-        match lua.type_of(idx) {
-            Type::Number => self.number(lua.to_number(idx)),
+        match self.lua.type_of(idx) {
+            Type::Number => self.out.number(self.lua.to_number(idx)),
             // A string: bytes_at converts nothing.
-            Type::String => self.bytes(lua.bytes_at(idx).unwrap_or_default()),
-            Type::Boolean => self.out.push(if lua.to_boolean(idx) { 0xc3 } else { 0xc2 }),
+            Type::String => self.out.bytes(self.lua.bytes_at(idx).unwrap_or_default()),
+            Type::Boolean => self.out.0.push(if self.lua.to_boolean(idx) { 0xc3 } else { 0xc2 }),
             Type::Table => return true,
-            _ => self.out.push(0xc0),
+            _ => self.out.0.push(0xc0),
         }
         false
     }
@@ -98,31 +97,29 @@ impl Encoder {
     /// The table at `idx`, `level` tables deep.
     fn nested(&mut self, idx: c_int, level: u32) -> LuaResult<()> {
         if level >= MAX_NESTING {
-            self.out.push(0xc0);
+            self.out.0.push(0xc0);
             return Ok(());
         }
         if idx == -1 {
             return self.table(level);
         }
-        let lua = self.lua;
-        lua.push_value(idx);
+        self.lua.push_value(idx);
         let r = self.table(level);
-        lua.pop(1);
+        self.lua.pop(1);
         r
     }
 
     /// The table on top of the stack: an array if its keys are exactly 1..N, else a map.
     fn table(&mut self, level: u32) -> LuaResult<()> {
-        let lua = self.lua;
         self.check_stack(2, "in function table_is_an_array")?;
-        let t = lua.top();
-        lua.push_nil();
+        let t = self.lua.top();
+        self.lua.push_nil();
         let mut count: i32 = 0;
         let mut max: i32 = 0;
-        while lua.next(t) {
-            match array_index(lua) {
+        while self.lua.next(t) {
+            match array_index(self.lua) {
                 Some(k) => {
-                    lua.pop(1);
+                    self.lua.pop(1);
                     count += 1;
                     max = max.max(k);
                 }
@@ -133,7 +130,7 @@ impl Encoder {
                     return self.map(t, level);
                 }
                 None => {
-                    lua.pop(2);
+                    self.lua.pop(2);
                     self.check_stack(3, MAP_CHECK)?;
                     return self.map_from_start(t, level);
                 }
@@ -145,25 +142,24 @@ impl Encoder {
         }
         // Keys are exactly 1..count: that is also the length (`lua_objlen`) the C version
         // uses, and every slot is set, so raw reads see what its `lua_gettable` sees.
-        self.array_header(count as u64);
+        self.out.array_header(count as u64);
         for j in 1..=count {
-            lua.raw_geti(t, j);
+            self.lua.raw_geti(t, j);
             if self.leaf(-1) {
                 self.nested(-1, level + 1)?;
             }
-            lua.pop(1);
+            self.lua.pop(1);
         }
         Ok(())
     }
 
     /// Encodes the map at `t` in `next` order, from its first pair.
     fn map_from_start(&mut self, t: c_int, level: u32) -> LuaResult<()> {
-        let lua = self.lua;
-        lua.push_nil();
-        if lua.next(t) {
+        self.lua.push_nil();
+        if self.lua.next(t) {
             return self.map(t, level);
         }
-        self.out.push(0x80);
+        self.out.0.push(0x80);
         Ok(())
     }
 
@@ -171,9 +167,8 @@ impl Encoder {
     /// only known at the end (the C version counts in an extra pass), so the header is
     /// patched in afterwards.
     fn map(&mut self, t: c_int, level: u32) -> LuaResult<()> {
-        let lua = self.lua;
-        let header = self.out.len();
-        self.out.push(0x80);
+        let header = self.out.0.len();
+        self.out.0.push(0x80);
         let mut n: u64 = 0;
         loop {
             // Stack: key, value; the C version encodes a copy of the key pushed on top.
@@ -184,18 +179,23 @@ impl Encoder {
             if self.leaf(-1) {
                 self.nested(-1, level + 1)?;
             }
-            lua.pop(1);
-            if !lua.next(t) {
+            self.lua.pop(1);
+            if !self.lua.next(t) {
                 break;
             }
         }
-        self.patch_map_header(header, n);
+        self.out.patch_map_header(header, n);
         Ok(())
     }
+}
 
+/// The MessagePack bytes written so far.
+struct Packed(Vec<u8>);
+
+impl Packed {
     fn patch_map_header(&mut self, at: usize, n: u64) {
         if n <= 15 {
-            self.out[at] = 0x80 | n as u8;
+            self.0[at] = 0x80 | n as u8;
             return;
         }
         let mut head = [0u8; 5];
@@ -209,29 +209,29 @@ impl Encoder {
             &head
         };
         let extra = head.len() - 1;
-        let old_len = self.out.len();
-        self.out.resize(old_len + extra, 0);
-        self.out.copy_within(at + 1..old_len, at + 1 + extra);
-        self.out[at..at + head.len()].copy_from_slice(head);
+        let old_len = self.0.len();
+        self.0.resize(old_len + extra, 0);
+        self.0.copy_within(at + 1..old_len, at + 1 + extra);
+        self.0[at..at + head.len()].copy_from_slice(head);
     }
 
     fn array_header(&mut self, n: u64) {
         if n <= 15 {
-            self.out.push(0x90 | n as u8);
+            self.0.push(0x90 | n as u8);
         } else if n <= 0xffff {
-            self.out.push(0xdc);
-            self.out.extend_from_slice(&(n as u16).to_be_bytes());
+            self.0.push(0xdc);
+            self.0.extend_from_slice(&(n as u16).to_be_bytes());
         } else {
-            self.out.push(0xdd);
+            self.0.push(0xdd);
             // The C code writes the low 32 bits whatever the size.
-            self.out.extend_from_slice(&(n as u32).to_be_bytes());
+            self.0.extend_from_slice(&(n as u32).to_be_bytes());
         }
     }
 
     #[inline(always)]
     fn bytes(&mut self, s: &[u8]) {
         let len = s.len();
-        let out = &mut self.out;
+        let out = &mut self.0;
         out.reserve(len.saturating_add(5));
         if len < 32 {
             out.push(0xa0 | len as u8);
@@ -258,16 +258,16 @@ impl Encoder {
         }
         let f = d as f32;
         if f64::from(f) == d {
-            self.out.push(0xca);
-            self.out.extend_from_slice(&f.to_bits().to_be_bytes());
+            self.0.push(0xca);
+            self.0.extend_from_slice(&f.to_bits().to_be_bytes());
         } else {
-            self.out.push(0xcb);
-            self.out.extend_from_slice(&d.to_bits().to_be_bytes());
+            self.0.push(0xcb);
+            self.0.extend_from_slice(&d.to_bits().to_be_bytes());
         }
     }
 
     fn int(&mut self, n: i64) {
-        let out = &mut self.out;
+        let out = &mut self.0;
         if n >= 0 {
             if n <= 127 {
                 out.push(n as u8);
@@ -303,7 +303,7 @@ impl Encoder {
 /// The key at -2 as an array index, if it is one for the C check: a number (not a numeric
 /// string) that is a positive C `int`.
 #[inline]
-fn array_index(lua: Lua) -> Option<i32> {
+fn array_index(lua: &Lua) -> Option<i32> {
     if lua.type_of(-2) != Type::Number {
         return None;
     }

@@ -8,11 +8,11 @@ use crate::vm::testing::{
 
 /// Runs `prelude` + each script in one VM and compares the RESP2 reply.
 fn check(prelude: &str, cases: &[(&str, &str)]) {
-    let vm = new_vm();
+    let mut vm = new_vm();
     let host = FakeHost::default();
     for (script, expected) in cases {
         let script = format!("{prelude}{script}");
-        assert_eq!(eval_with(&vm, &host, &script, false), *expected, "script: {script}");
+        assert_eq!(eval_with(&mut vm, &host, &script, false), *expected, "script: {script}");
     }
 }
 
@@ -528,7 +528,7 @@ fn returned_to_redis() {
 /// (same `pairs()` order, also after more keys are added).
 #[test]
 fn unpacked_maps_have_the_one_by_one_layout() {
-    let vm = new_vm();
+    let mut vm = new_vm();
     let host = FakeHost::default();
     let mut rng = XorShift::new(0x2545_F491_4F6C_DD1D);
     for case in 0..3000 {
@@ -558,7 +558,7 @@ fn unpacked_maps_have_the_one_by_one_layout() {
             lua_list(&keys),
             lua_bytes(&packed)
         );
-        assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\ntrue\r\n", "keys {keys:?}");
+        assert_eq!(eval_with(&mut vm, &host, &script, false), "$4\r\ntrue\r\n", "keys {keys:?}");
     }
 }
 
@@ -566,7 +566,7 @@ fn unpacked_maps_have_the_one_by_one_layout() {
 /// keys hash alike): each unpacked map must still be laid out as one filled pair by pair.
 #[test]
 fn maps_sharing_keys_have_the_one_by_one_layout() {
-    let vm = new_vm();
+    let mut vm = new_vm();
     let host = FakeHost::default();
     let mut rng = XorShift::new(0x0F1E_2D3C_4B5A_6978);
     for _ in 0..300 {
@@ -588,7 +588,7 @@ fn maps_sharing_keys_have_the_one_by_one_layout() {
             lists.join(","),
             lua_bytes(&packed)
         );
-        assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "maps {maps:?}");
+        assert_eq!(eval_with(&mut vm, &host, &script, false), "$4\r\nsame\r\n", "maps {maps:?}");
     }
 }
 
@@ -597,7 +597,7 @@ fn maps_sharing_keys_have_the_one_by_one_layout() {
 /// come out as when unpacked on its own.
 #[test]
 fn list_elements_match_their_own_unpacking() {
-    let vm = new_vm();
+    let mut vm = new_vm();
     let host = FakeHost::default();
     let mut rng = XorShift::new(0x5851_F42D_4C95_7F2D);
     let pool = ["", "a", "b", "ab", "sku", "qty", "x_y"];
@@ -636,7 +636,7 @@ fn list_elements_match_their_own_unpacking() {
             lua_bytes(&packed),
             singles.join(",")
         );
-        assert_eq!(eval_with(&vm, &host, &script, false), "$4\r\nsame\r\n", "{elements:?}");
+        assert_eq!(eval_with(&mut vm, &host, &script, false), "$4\r\nsame\r\n", "{elements:?}");
     }
 }
 

@@ -15,17 +15,17 @@ const TOO_MANY: &str = "too many return values at once; use unpack_one or unpack
 /// Arrays up to this length get their final array part up front (see `Decoder::open_array`).
 const PRESIZE_MAX: u32 = 1 << 12;
 
-pub fn unpack(lua: Lua) -> LuaResult<c_int> {
+pub fn unpack(lua: &mut Lua) -> LuaResult<c_int> {
     unpack_full(lua, 0, 0)
 }
 
-pub fn unpack_one(lua: Lua) -> LuaResult<c_int> {
+pub fn unpack_one(lua: &mut Lua) -> LuaResult<c_int> {
     let offset = opt_integer(lua, 2, 0)?;
     keep_first_arg(lua);
     unpack_full(lua, 1, offset)
 }
 
-pub fn unpack_limit(lua: Lua) -> LuaResult<c_int> {
+pub fn unpack_limit(lua: &mut Lua) -> LuaResult<c_int> {
     let limit = check_integer(lua, 2)?;
     let offset = opt_integer(lua, 3, 0)?;
     keep_first_arg(lua);
@@ -33,7 +33,7 @@ pub fn unpack_limit(lua: Lua) -> LuaResult<c_int> {
 }
 
 /// The C functions drop the optional arguments before decoding: they would take stack room.
-fn keep_first_arg(lua: Lua) {
+fn keep_first_arg(lua: &mut Lua) {
     if lua.top() > 1 {
         lua.set_top(1);
     }
@@ -42,10 +42,11 @@ fn keep_first_arg(lua: Lua) {
 /// Decodes from `offset` up to `limit` values and returns them after the next offset (-1
 /// at the end of the input); `limit == 0 && offset == 0` decodes everything and returns the
 /// values alone.
-fn unpack_full(lua: Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
+fn unpack_full(lua: &mut Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
     let decode_all = limit == 0 && offset == 0;
-    // The string stays at index 1 (a number there becomes a string) while we decode.
-    let input = check_bytes(&lua, 1)?;
+    // A number at index 1 becomes a string. The decoder reads a copy: building the tables
+    // needs the stack mutably, which a slice of the argument would hold.
+    let input = check_bytes(lua, 1)?.to_vec();
     let len = input.len();
     // The messages print C ints, and the first one prints the length as the limit.
     if offset < 0 || limit < 0 {
@@ -63,7 +64,7 @@ fn unpack_full(lua: Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
     let limit = if decode_all { i64::from(i32::MAX) } else { limit };
     let mut dec = Decoder {
         lua,
-        input,
+        input: &input,
         pos: offset as usize,
         frames: Vec::new(),
         open_arrays: 0,
@@ -85,9 +86,11 @@ fn unpack_full(lua: Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
         }
         count += 1;
     }
+    let pos = dec.pos;
+    drop(dec);
     if !decode_all {
         check_stack(lua, 1, "in function mp_unpack_full")?;
-        lua.push_number(if dec.pos == len { -1.0 } else { dec.pos as f64 });
+        lua.push_number(if pos == len { -1.0 } else { pos as f64 });
         lua.insert(2);
         count += 1;
     }
@@ -123,8 +126,8 @@ enum State {
     Value,
 }
 
-struct Decoder<'a> {
-    lua: Lua,
+struct Decoder<'a, 'l> {
+    lua: &'l mut Lua,
     input: &'a [u8],
     pos: usize,
     /// Open tables, innermost last: the nesting lives here, not on the Rust stack.
@@ -148,7 +151,7 @@ struct Decoder<'a> {
     cache: KeyCache,
 }
 
-impl Decoder<'_> {
+impl<'a> Decoder<'a, '_> {
     /// Decodes one complete value (with everything nested in it) onto the stack.
     fn value(&mut self) -> Result<(), Fail> {
         loop {
@@ -170,9 +173,9 @@ impl Decoder<'_> {
 
     /// Bytes `pos..pos + n`, consumed; `Eof` if the input is shorter.
     #[inline]
-    fn take(&mut self, n: usize) -> Result<&[u8], Fail> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], Fail> {
         let end = self.pos.checked_add(n).filter(|&e| e <= self.input.len()).ok_or(Fail::Eof)?;
-        let bytes = &self.input[self.pos..end];
+        let bytes: &'a [u8] = &self.input[self.pos..end];
         self.pos = end;
         Ok(bytes)
     }
@@ -214,58 +217,57 @@ impl Decoder<'_> {
 
     /// Pushes the item at `pos` (with tag `tag`), which is not a table.
     fn scalar(&mut self, tag: u8) -> Result<(), Fail> {
-        let lua = self.lua;
         match tag {
             0x00..=0x7f => {
-                lua.push_number(f64::from(tag));
+                self.lua.push_number(f64::from(tag));
                 self.pos += 1;
             }
             0xa0..=0xbf => self.string(1, usize::from(tag & 0x1f))?,
             0xc0 => {
-                lua.push_nil();
+                self.lua.push_nil();
                 self.pos += 1;
             }
             0xc2 | 0xc3 => {
-                lua.push_bool(tag == 0xc3);
+                self.lua.push_bool(tag == 0xc3);
                 self.pos += 1;
             }
             0xca => {
                 let b = self.take(5)?;
-                lua.push_number(widen(f32::from_bits(be32(&b[1..]))));
+                self.lua.push_number(widen(f32::from_bits(be32(&b[1..]))));
             }
             0xcb => {
                 let b = self.take(9)?;
-                lua.push_number(f64::from_bits(be64(&b[1..])));
+                self.lua.push_number(f64::from_bits(be64(&b[1..])));
             }
             0xcc => {
                 let b = self.take(2)?;
-                lua.push_number(f64::from(b[1]));
+                self.lua.push_number(f64::from(b[1]));
             }
             0xcd => {
                 let b = self.take(3)?;
-                lua.push_number(f64::from(u16::from_be_bytes([b[1], b[2]])));
+                self.lua.push_number(f64::from(u16::from_be_bytes([b[1], b[2]])));
             }
             0xce => {
                 let b = self.take(5)?;
-                lua.push_number(f64::from(be32(&b[1..])));
+                self.lua.push_number(f64::from(be32(&b[1..])));
             }
             // Both 64-bit kinds go through a signed 64-bit integer, so uint64 values of 2^63
             // and more come out negative, as in the C version.
             0xcf | 0xd3 => {
                 let b = self.take(9)?;
-                lua.push_number(be64(&b[1..]) as i64 as f64);
+                self.lua.push_number(be64(&b[1..]) as i64 as f64);
             }
             0xd0 => {
                 let b = self.take(2)?;
-                lua.push_number(f64::from(b[1] as i8));
+                self.lua.push_number(f64::from(b[1] as i8));
             }
             0xd1 => {
                 let b = self.take(3)?;
-                lua.push_number(f64::from(i16::from_be_bytes([b[1], b[2]])));
+                self.lua.push_number(f64::from(i16::from_be_bytes([b[1], b[2]])));
             }
             0xd2 => {
                 let b = self.take(5)?;
-                lua.push_number(f64::from(be32(&b[1..]) as i32));
+                self.lua.push_number(f64::from(be32(&b[1..]) as i32));
             }
             0xd9 => {
                 let len = self.header(2)?;
@@ -280,7 +282,7 @@ impl Decoder<'_> {
                 self.string(5, len)?;
             }
             0xe0..=0xff => {
-                lua.push_number(f64::from(tag as i8));
+                self.lua.push_number(f64::from(tag as i8));
                 self.pos += 1;
             }
             // 0xc1 (never used), bin 8/16/32, ext and fixext: not supported by the C version;
@@ -298,9 +300,8 @@ impl Decoder<'_> {
 
     /// A string of `len` bytes after a `head`-byte header.
     fn string(&mut self, head: usize, len: usize) -> Result<(), Fail> {
-        let lua = self.lua;
         let bytes = self.take(head.checked_add(len).ok_or(Fail::Eof)?)?;
-        lua.push_bytes(&bytes[head..]);
+        self.lua.push_bytes(&bytes[head..]);
         Ok(())
     }
 
@@ -312,11 +313,10 @@ impl Decoder<'_> {
     /// hold `len` elements). A nil element breaks the pattern: see `unpresize`.
     fn open_array(&mut self, len: u32) -> Result<bool, Fail> {
         self.cache.close(self.lua);
-        let lua = self.lua;
         let left = self.input.len() - self.pos;
         let presized = len > 0 && len <= PRESIZE_MAX && len as usize <= left;
         let narr = if presized { len.next_power_of_two() as c_int } else { 0 };
-        lua.create_table(narr, 0);
+        self.lua.create_table(narr, 0);
         self.need(1 + self.open_arrays, "in function mp_decode_to_lua_array")?;
         if len == 0 {
             return Ok(false);
@@ -390,52 +390,53 @@ impl Decoder<'_> {
             };
             order
         };
-        let lua = self.lua;
         // The general path checks for one slot (plus the array indices the C version keeps)
         // before each key with the table on top, and before each value with the key above
         // it: room for the table, a key and a value here means every one of those passes.
         // Otherwise the general path raises where the C version does.
         let room = 3 + self.open_arrays;
-        let top = lua.top();
+        let top = self.lua.top();
         let list = matches!(self.frames.last(), Some(f) if f.remaining >= 2 && matches!(f.state, State::Array { .. }));
         if list && !self.cache.is_open() {
             // An element of a list with more to come: start a key cache, if there is room
             // for it on top of everything this and the next elements need.
             let slots = n as c_int;
-            if top + slots + room <= self.ensured || lua.check_stack(slots + room) {
+            if top + slots + room <= self.ensured || self.lua.check_stack(slots + room) {
                 self.ensured = self.ensured.max(top + slots + room);
-                self.cache.open(lua, n);
+                self.cache.open(self.lua, n);
             }
         }
-        let top = lua.top();
+        let top = self.lua.top();
         if top + room > self.ensured {
-            if !lua.check_stack(room) {
+            if !self.lua.check_stack(room) {
                 return Ok(false);
             }
             self.ensured = top + room;
         }
-        lua.create_table(0, n as c_int);
+        self.lua.create_table(0, n as c_int);
         for &i in &order[..n] {
             let i = usize::from(i);
             let Some(&(start, end)) = self.keys.get(i) else {
                 continue;
             };
-            self.cache.push_key(lua, input, i, start, end);
+            self.cache.push_key(self.lua, input, i, start, end);
             // The value, checked complete above; the usual kinds directly.
             match input.get(end).copied().ok_or(Fail::Eof)? {
-                tag @ 0x00..=0x7f => lua.push_number(f64::from(tag)),
+                tag @ 0x00..=0x7f => self.lua.push_number(f64::from(tag)),
                 tag @ 0xa0..=0xbf => {
                     let from = end + 1;
-                    lua.push_bytes(input.get(from..from + usize::from(tag & 0x1f)).ok_or(Fail::Eof)?);
+                    self.lua.push_bytes(input.get(from..from + usize::from(tag & 0x1f)).ok_or(Fail::Eof)?);
                 }
-                0xca => lua.push_number(widen(f32::from_bits(be32(input.get(end + 1..end + 5).ok_or(Fail::Eof)?)))),
-                0xcb => lua.push_number(f64::from_bits(be64(input.get(end + 1..end + 9).ok_or(Fail::Eof)?))),
+                0xca => {
+                    self.lua.push_number(widen(f32::from_bits(be32(input.get(end + 1..end + 5).ok_or(Fail::Eof)?))))
+                }
+                0xcb => self.lua.push_number(f64::from_bits(be64(input.get(end + 1..end + 9).ok_or(Fail::Eof)?))),
                 tag => {
                     self.pos = end;
                     self.scalar(tag)?;
                 }
             }
-            lua.raw_set(-3);
+            self.lua.raw_set(-3);
         }
         self.pos = pos;
         self.last_keys[..n].copy_from_slice(&self.keys[..n]);
@@ -447,7 +448,6 @@ impl Decoder<'_> {
     /// Stores the complete value on top into the innermost open table, closing every table
     /// this completes. Returns whether more input belongs to an open table.
     fn attach(&mut self) -> Result<bool, Fail> {
-        let lua = self.lua;
         loop {
             let Some(frame) = self.frames.last_mut() else {
                 return Ok(false);
@@ -456,16 +456,16 @@ impl Decoder<'_> {
                 State::Array { next, presized } => {
                     let index = *next;
                     *next += 1;
-                    if *presized && lua.is_nil(-1) {
+                    if *presized && self.lua.is_nil(-1) {
                         *presized = false;
-                        self.cache.close_under_top(lua);
-                        unpresize(lua, index);
+                        self.cache.close_under_top(self.lua);
+                        unpresize(self.lua, index);
                     }
                     match c_int::try_from(index) {
-                        Ok(i) if self.cache.is_open() => lua.raw_seti(self.cache.table(), i),
+                        Ok(i) if self.cache.is_open() => self.lua.raw_seti(self.cache.table(), i),
                         _ => {
-                            self.cache.close_under_top(lua);
-                            set_index(lua, index);
+                            self.cache.close_under_top(self.lua);
+                            set_index(self.lua, index);
                         }
                     }
                 }
@@ -475,14 +475,14 @@ impl Decoder<'_> {
                 }
                 State::Value => {
                     // Stack: table, key, value. Check what lua_settable would raise on.
-                    match lua.type_of(-2) {
-                        Type::Nil => return Err(raise_plain(lua, "table index is nil")),
-                        Type::Number if lua.to_number(-2).is_nan() => {
-                            return Err(raise_plain(lua, "table index is NaN"))
+                    match self.lua.type_of(-2) {
+                        Type::Nil => return Err(raise_plain(self.lua, "table index is nil")),
+                        Type::Number if self.lua.to_number(-2).is_nan() => {
+                            return Err(raise_plain(self.lua, "table index is NaN"))
                         }
                         _ => {}
                     }
-                    lua.raw_set(-3);
+                    self.lua.raw_set(-3);
                     frame.state = State::Key;
                 }
             }
@@ -533,7 +533,7 @@ fn scalar_end(input: &[u8], pos: usize) -> Option<usize> {
 
 /// `t[i] = v` for the table below the value on top; pops the value.
 #[inline]
-fn set_index(lua: Lua, i: u64) {
+fn set_index(lua: &mut Lua, i: u64) {
     match c_int::try_from(i) {
         Ok(i) => lua.raw_seti(-2, i),
         Err(_) => {
@@ -547,7 +547,7 @@ fn set_index(lua: Lua, i: u64) {
 /// Stack: presized table, nil (element `next`). Replaces the table with one built from an
 /// empty table by setting 1..next-1 again, which is the layout the C version has at this
 /// point; later elements then go through the same growth steps as there.
-fn unpresize(lua: Lua, next: u64) {
+fn unpresize(lua: &mut Lua, next: u64) {
     // The nil is dropped and pushed back after, so this uses no more stack than decoding.
     lua.pop(1);
     lua.create_table(0, 0);
@@ -562,7 +562,7 @@ fn unpresize(lua: Lua, next: u64) {
 }
 
 /// An error raised with a bare message, as the Lua core raises from inside a C function.
-fn raise_plain(lua: Lua, msg: &str) -> Fail {
+fn raise_plain(lua: &mut Lua, msg: &str) -> Fail {
     lua.push_str(msg);
     Fail::Lua(Raise::Pushed)
 }
