@@ -11,7 +11,7 @@
 use std::ffi::c_int;
 
 use super::layout::MAX_KEYS;
-use crate::lua::state::Lua;
+use crate::lua::state::Pinned;
 
 pub(crate) struct KeyCache {
     /// Stack index of the first slot.
@@ -41,7 +41,7 @@ impl KeyCache {
     }
 
     /// Pushes `n` empty slots on top of the list's table; the caller has made room for them.
-    pub(crate) fn open(&mut self, lua: &mut Lua, n: usize) {
+    pub(crate) fn open(&mut self, lua: &mut Pinned<'_>, n: usize) {
         self.base = lua.top() + 1;
         for _ in 0..n {
             lua.push_nil();
@@ -52,7 +52,7 @@ impl KeyCache {
 
     /// Removes the slots, with nothing above them on the stack.
     #[inline]
-    pub(crate) fn close(&mut self, lua: &mut Lua) {
+    pub(crate) fn close(&mut self, lua: &mut Pinned<'_>) {
         if self.slots > 0 {
             lua.set_top(self.base - 1);
             self.slots = 0;
@@ -61,7 +61,7 @@ impl KeyCache {
 
     /// Removes the slots from below the value on top of the stack.
     #[inline]
-    pub(crate) fn close_under_top(&mut self, lua: &mut Lua) {
+    pub(crate) fn close_under_top(&mut self, lua: &mut Pinned<'_>) {
         if self.slots > 0 {
             lua.replace(self.base);
             lua.set_top(self.base);
@@ -73,7 +73,7 @@ impl KeyCache {
     /// slot `i` if that holds the same bytes, else a new string, kept in the slot if there
     /// is one.
     #[inline]
-    pub(crate) fn push_key(&mut self, lua: &mut Lua, input: &[u8], i: usize, start: usize, end: usize) {
+    pub(crate) fn push_key(&mut self, lua: &mut Pinned<'_>, input: &[u8], i: usize, start: usize, end: usize) {
         if i >= self.slots {
             lua.push_bytes(&input[start..end]);
             return;

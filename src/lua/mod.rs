@@ -7,3 +7,6 @@ pub mod callback;
 pub mod heap;
 #[allow(unsafe_code)]
 pub mod state;
+
+#[cfg(test)]
+mod tests;

@@ -1,20 +1,21 @@
 //! The only place that calls the Lua C API.
 //!
-//! [`Lua`] is a thin handle on a `lua_State` with one safe method per API call we use. Its
-//! invariants, which every `// SAFETY:` below relies on:
-//! * the pointer comes from an [`OwnedState`] that is still alive, or from Lua calling one of
-//!   our C functions or hooks, and is only used on the thread that owns the VM (Redis's main
-//!   thread);
+//! [`Lua`] is an opaque, zero-sized stand-in for a `lua_State`, used only by reference, with
+//! one safe method per API call we use. The invariants every `// SAFETY:` below relies on:
+//! * a `&Lua` is lent by an [`OwnedState`] (so it cannot outlive it), or made for the length
+//!   of Lua's call into one of our C functions or hooks, and is only used on the thread that
+//!   owns the VM (Redis's main thread);
 //! * stack indices passed in are valid (acceptable indices, as the Lua manual defines them);
 //! * whoever pushes more than `LUA_MINSTACK` (20) values first reserves room with
 //!   [`Lua::check_stack`].
 //!
-//! Slices of Lua strings borrow the handle (`bytes_at(&self)`), and every method that can
-//! take a value off the stack (pop, set, call, `next`...) needs `&mut self`, so a slice cannot
-//! outlive the stack slot that keeps its string alive. Methods that only push or read take
-//! `&self`: the collector they may run treats the stack as a root. Handles are not `Copy`;
-//! there is one per C frame (the owner's, or the one Lua's call into our function creates),
-//! and a nested frame cannot reach the slots below its own.
+//! Slices of Lua strings borrow the state (`bytes_at(&self)`), and every method that can
+//! take a value off the stack or move one (pop, set, call, `next`, insert...) needs
+//! `&mut self`, so a slice cannot outlive the stack slot that keeps its string alive. Methods
+//! that only push or read take `&self`: the collector they may run treats the stack as a
+//! root. Each C frame gets its own `&mut Lua` (a nested frame cannot reach the slots below its
+//! own), and [`Lua::pin_string`] lends a string argument together with the stack above it
+//! for code that reads the one while building on the other.
 //!
 //! Lua reports errors with `longjmp`. The raw (`rawget`/`rawset`) calls used here never raise,
 //! except on memory exhaustion; the few calls that can run metamethods or raise are named
@@ -23,6 +24,8 @@
 //! (`call_rust`, `call_hook`) raise after the Rust code has returned.
 
 use std::ffi::{c_int, c_void, CStr};
+use std::marker::{PhantomData, PhantomPinned};
+use std::ops::Deref;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr::NonNull;
 
@@ -123,9 +126,9 @@ impl Type {
 
 /// A Lua state together with the heap its allocator accounts to. Dropping it runs a full
 /// collection (so finalizers see a whole VM, as Debian's CVE-2024-46981 fix does) and closes
-/// the state before the heap goes; `Lua` handles taken from it must not outlive it.
+/// the state before the heap goes; the `&Lua` it lends cannot outlive it.
 pub struct OwnedState {
-    lua: Lua,
+    state: NonNull<RawState>,
     heap: Box<Heap>,
 }
 
@@ -137,16 +140,18 @@ impl OwnedState {
         // SAFETY: `lua_alloc` follows lua_Alloc for user data pointing to a `Heap`; the boxed
         // heap does not move and lives in this struct, whose Drop closes the state first.
         let l = unsafe { ffi::lua_newstate(lua_alloc, ud) };
-        NonNull::new(l).map(|l| OwnedState { lua: Lua { l }, heap })
+        NonNull::new(l).map(|state| OwnedState { state, heap })
     }
 
     pub fn lua(&self) -> &Lua {
-        &self.lua
+        // SAFETY: the state lives as long as `self`, which the reference borrows.
+        unsafe { Lua::from_raw(self.state.as_ptr()) }
     }
 
-    /// The handle and the heap together, for running code while watching the heap.
+    /// The state and the heap together, for running code while watching the heap.
     pub fn parts(&mut self) -> (&mut Lua, &Heap) {
-        (&mut self.lua, &self.heap)
+        // SAFETY: as in `lua`; `&mut self` makes this the only reference lent.
+        (unsafe { Lua::from_raw(self.state.as_ptr()) }, &self.heap)
     }
 
     pub fn heap(&self) -> &Heap {
@@ -156,10 +161,9 @@ impl OwnedState {
 
 impl Drop for OwnedState {
     fn drop(&mut self) {
-        self.lua.gc(GcOp::Collect, 0);
-        // SAFETY: the state is ours and closed once; the only handle on it outside a Lua call
-        // is the one this struct owns, which goes with it.
-        unsafe { ffi::lua_close(self.lua.as_ptr()) }
+        self.lua().gc(GcOp::Collect, 0);
+        // SAFETY: the state is ours and closed once; every reference lent borrowed `self`.
+        unsafe { ffi::lua_close(self.state.as_ptr()) }
     }
 }
 
@@ -201,13 +205,13 @@ pub const fn c_function<F: LuaFunction>() -> CFunction {
 /// has returned and dropped everything it owned, so the `longjmp` never skips a destructor.
 unsafe extern "C-unwind" fn call_rust<F: LuaFunction>(l: *mut RawState) -> c_int {
     // SAFETY: Lua calls C functions with its live state, on the VM's thread.
-    let mut lua = unsafe { Lua::from_raw(l) };
-    let raise = match catch_unwind(AssertUnwindSafe(|| (F::FUNC)(&mut lua))) {
+    let lua = unsafe { Lua::from_raw(l) };
+    let raise = match catch_unwind(AssertUnwindSafe(|| (F::FUNC)(&mut *lua))) {
         Ok(Ok(n)) => return n,
         Ok(Err(raise)) => raise,
         Err(_) => Raise::located(crate::error::INTERNAL_ERROR),
     };
-    raise_now(&mut lua, raise)
+    raise_now(lua, raise)
 }
 
 #[cold]
@@ -258,7 +262,7 @@ pub trait LuaHook {
 
 unsafe extern "C-unwind" fn call_hook<H: LuaHook>(l: *mut RawState, ar: *mut Debug) {
     // SAFETY: Lua passes its live state to hooks.
-    let mut lua = unsafe { Lua::from_raw(l) };
+    let lua = unsafe { Lua::from_raw(l) };
     let source = || {
         if ar.is_null() {
             return Vec::new();
@@ -272,7 +276,7 @@ unsafe extern "C-unwind" fn call_hook<H: LuaHook>(l: *mut RawState, ar: *mut Deb
             CStr::from_ptr((*ar).source).to_bytes().to_vec()
         }
     };
-    let verdict = catch_unwind(AssertUnwindSafe(|| H::on_hook(&mut lua, &source)));
+    let verdict = catch_unwind(AssertUnwindSafe(|| H::on_hook(&mut *lua, &source)));
     let raise = matches!(verdict, Ok(HookVerdict::RaisePushed));
     drop(verdict);
     if raise {
@@ -282,40 +286,46 @@ unsafe extern "C-unwind" fn call_hook<H: LuaHook>(l: *mut RawState, ar: *mut Deb
     }
 }
 
-/// Handle on a Lua state (or a coroutine of it). See the module docs for the invariants.
-#[derive(Debug)]
+/// A Lua state (or a coroutine of it), only ever seen through a reference: `&Lua` and
+/// `&mut Lua` are the `lua_State` pointer itself. The type is opaque and zero-sized, so there
+/// is no handle value that could be copied, swapped or kept past its frame. See the module
+/// docs for the invariants.
 pub struct Lua {
-    l: NonNull<RawState>,
+    _opaque: [u8; 0],
+    /// Not `Send`/`Sync` (the VM belongs to one thread), and not `Unpin`.
+    _state: PhantomData<(*mut RawState, PhantomPinned)>,
 }
 
 impl Lua {
-    /// Wraps a state handed to us by Lua (C function or hook argument).
+    /// The state handed to us by Lua (C function or hook argument), or owned by an
+    /// `OwnedState`, for as long as the caller chooses.
     ///
     /// # Safety
-    /// `l` must be a live Lua state of our VM, used on the VM's thread.
+    /// `l` must be a live, non-null Lua state of our VM, used on the VM's thread, for all of `'a`.
     #[inline]
-    unsafe fn from_raw(l: *mut RawState) -> Lua {
-        // SAFETY: Lua never passes a null state to C functions or hooks.
-        Lua { l: unsafe { NonNull::new_unchecked(l) } }
+    unsafe fn from_raw<'a>(l: *mut RawState) -> &'a mut Lua {
+        // SAFETY: `Lua` is zero-sized, so the reference covers no bytes; `l` is non-null and
+        // a zero-sized type has alignment 1.
+        unsafe { &mut *l.cast::<Lua>() }
     }
 
     #[inline]
     fn as_ptr(&self) -> *mut RawState {
-        self.l.as_ptr()
+        (self as *const Lua).cast_mut().cast::<RawState>()
     }
 
     // ---- stack ----
 
     #[inline]
     pub fn top(&self) -> c_int {
-        // SAFETY: `self` wraps a live state on its own thread; gettop only reads the frame's
+        // SAFETY: `self` is a live state on its own thread; gettop only reads the frame's
         // bounds.
         unsafe { ffi::lua_gettop(self.as_ptr()) }
     }
 
     #[inline]
     pub fn set_top(&mut self, idx: c_int) {
-        // SAFETY: `self` wraps a live state on its own thread; `idx` is a height within this frame
+        // SAFETY: `self` is a live state on its own thread; `idx` is a height within this frame
         // (API checks verify it in tests), and growing fills with nil; `&mut self` ends every
         // borrowed slice first.
         unsafe { ffi::lua_settop(self.as_ptr(), idx) }
@@ -329,35 +339,37 @@ impl Lua {
     /// Makes room for `n` more values; false when the stack cannot grow (LUAI_MAXCSTACK).
     #[inline]
     pub fn check_stack(&self, n: c_int) -> bool {
-        // SAFETY: `self` wraps a live state on its own thread; checkstack reports failure instead
+        // SAFETY: `self` is a live state on its own thread; checkstack reports failure instead
         // of raising.
         unsafe { ffi::lua_checkstack(self.as_ptr(), n) != 0 }
     }
 
     #[inline]
     pub fn push_value(&self, idx: c_int) {
-        // SAFETY: `self` wraps a live state on its own thread; `idx` is an acceptable index, and
+        // SAFETY: `self` is a live state on its own thread; `idx` is an acceptable index, and
         // the frame has room for one more value.
         unsafe { ffi::lua_pushvalue(self.as_ptr(), idx) }
     }
 
+    /// Moves the top value to `idx`, shifting those above up (so it needs `&mut self`: it can
+    /// move a pinned string within reach of a pop).
     #[inline]
-    pub fn insert(&self, idx: c_int) {
-        // SAFETY: `self` wraps a live state on its own thread; `idx` is a valid index of this
-        // frame; no value leaves the stack.
+    pub fn insert(&mut self, idx: c_int) {
+        // SAFETY: `self` is a live state on its own thread; `idx` is a valid index of this
+        // frame; no value leaves the stack, and `&mut self` keeps pinned strings in place.
         unsafe { ffi::lua_insert(self.as_ptr(), idx) }
     }
 
     #[inline]
     pub fn remove(&mut self, idx: c_int) {
-        // SAFETY: `self` wraps a live state on its own thread; `idx` is a valid index of this
+        // SAFETY: `self` is a live state on its own thread; `idx` is a valid index of this
         // frame; `&mut self` ends every borrowed slice first.
         unsafe { ffi::lua_remove(self.as_ptr(), idx) }
     }
 
     #[inline]
     pub fn replace(&mut self, idx: c_int) {
-        // SAFETY: `self` wraps a live state on its own thread; `idx` is a valid index of this frame
+        // SAFETY: `self` is a live state on its own thread; `idx` is a valid index of this frame
         // and a value is on top; `&mut self` ends every borrowed slice first.
         unsafe { ffi::lua_replace(self.as_ptr(), idx) }
     }
@@ -366,7 +378,7 @@ impl Lua {
 
     #[inline]
     pub fn type_of(&self, idx: c_int) -> Type {
-        // SAFETY: `self` wraps a live state on its own thread; lua_type accepts any acceptable
+        // SAFETY: `self` is a live state on its own thread; lua_type accepts any acceptable
         // index, even one past the top.
         Type::from_code(unsafe { ffi::lua_type(self.as_ptr(), idx) })
     }
@@ -379,28 +391,28 @@ impl Lua {
     /// Number, or a string convertible to one (`lua_isnumber`).
     #[inline]
     pub fn is_number(&self, idx: c_int) -> bool {
-        // SAFETY: `self` wraps a live state on its own thread; a read of an acceptable index.
+        // SAFETY: `self` is a live state on its own thread; a read of an acceptable index.
         unsafe { ffi::lua_isnumber(self.as_ptr(), idx) != 0 }
     }
 
     /// String or number (`lua_isstring`).
     #[inline]
     pub fn is_string(&self, idx: c_int) -> bool {
-        // SAFETY: `self` wraps a live state on its own thread; a read of an acceptable index.
+        // SAFETY: `self` is a live state on its own thread; a read of an acceptable index.
         unsafe { ffi::lua_isstring(self.as_ptr(), idx) != 0 }
     }
 
     /// `lua_tonumber`: 0 when not convertible.
     #[inline]
     pub fn to_number(&self, idx: c_int) -> f64 {
-        // SAFETY: `self` wraps a live state on its own thread; a read of an acceptable index (a
+        // SAFETY: `self` is a live state on its own thread; a read of an acceptable index (a
         // numeric string is read, not replaced).
         unsafe { ffi::lua_tonumber(self.as_ptr(), idx) }
     }
 
     #[inline]
     pub fn to_boolean(&self, idx: c_int) -> bool {
-        // SAFETY: `self` wraps a live state on its own thread; a read of an acceptable index.
+        // SAFETY: `self` is a live state on its own thread; a read of an acceptable index.
         unsafe { ffi::lua_toboolean(self.as_ptr(), idx) != 0 }
     }
 
@@ -419,7 +431,7 @@ impl Lua {
     #[inline]
     pub fn bytes_at(&self, idx: c_int) -> Option<&[u8]> {
         let mut len = 0usize;
-        // SAFETY: `self` wraps a live state on its own thread; Lua returns a pointer to `len` bytes
+        // SAFETY: `self` is a live state on its own thread; Lua returns a pointer to `len` bytes
         // owned by the string object.
         unsafe {
             let p = ffi::lua_tolstring(self.as_ptr(), idx, &mut len);
@@ -433,14 +445,14 @@ impl Lua {
 
     #[inline]
     pub fn to_pointer(&self, idx: c_int) -> *const c_void {
-        // SAFETY: `self` wraps a live state on its own thread; the pointer is only compared or
+        // SAFETY: `self` is a live state on its own thread; the pointer is only compared or
         // printed, never dereferenced.
         unsafe { ffi::lua_topointer(self.as_ptr(), idx) }
     }
 
     #[inline]
     pub fn to_userdata(&self, idx: c_int) -> *mut c_void {
-        // SAFETY: `self` wraps a live state on its own thread; a read of an acceptable index;
+        // SAFETY: `self` is a live state on its own thread; a read of an acceptable index;
         // nothing is dereferenced here.
         unsafe { ffi::lua_touserdata(self.as_ptr(), idx) }
     }
@@ -448,7 +460,7 @@ impl Lua {
     /// `lua_objlen`: string length, table border, userdata size.
     #[inline]
     pub fn objlen(&self, idx: c_int) -> usize {
-        // SAFETY: `self` wraps a live state on its own thread; a read of an acceptable index.
+        // SAFETY: `self` is a live state on its own thread; a read of an acceptable index.
         unsafe { ffi::lua_objlen(self.as_ptr(), idx) }
     }
 
@@ -456,26 +468,26 @@ impl Lua {
 
     #[inline]
     pub fn push_nil(&self) {
-        // SAFETY: `self` wraps a live state on its own thread with room for one more value
+        // SAFETY: `self` is a live state on its own thread with room for one more value
         // (LUA_MINSTACK, or `check_stack`).
         unsafe { ffi::lua_pushnil(self.as_ptr()) }
     }
 
     #[inline]
     pub fn push_bool(&self, b: bool) {
-        // SAFETY: `self` wraps a live state on its own thread with room for one more value.
+        // SAFETY: `self` is a live state on its own thread with room for one more value.
         unsafe { ffi::lua_pushboolean(self.as_ptr(), c_int::from(b)) }
     }
 
     #[inline]
     pub fn push_number(&self, n: f64) {
-        // SAFETY: `self` wraps a live state on its own thread with room for one more value.
+        // SAFETY: `self` is a live state on its own thread with room for one more value.
         unsafe { ffi::lua_pushnumber(self.as_ptr(), n) }
     }
 
     #[inline]
     pub fn push_bytes(&self, s: &[u8]) {
-        // SAFETY: `self` wraps a live state on its own thread; Lua copies the bytes.
+        // SAFETY: `self` is a live state on its own thread; Lua copies the bytes.
         unsafe { ffi::lua_pushlstring_(self.as_ptr(), s.as_ptr().cast(), s.len()) }
     }
 
@@ -487,7 +499,7 @@ impl Lua {
     #[inline]
     #[allow(clippy::not_unsafe_ptr_arg_deref)] // Lua stores the pointer, never dereferences it
     pub fn push_light_userdata(&self, p: *mut c_void) {
-        // SAFETY: `self` wraps a live state on its own thread; Lua stores the pointer without
+        // SAFETY: `self` is a live state on its own thread; Lua stores the pointer without
         // dereferencing it.
         unsafe { ffi::lua_pushlightuserdata(self.as_ptr(), p) }
     }
@@ -500,14 +512,14 @@ impl Lua {
     /// Pushes a C closure taking `n` upvalues from the top of the stack.
     #[inline]
     pub fn push_cclosure(&self, f: CFunction, n: c_int) {
-        // SAFETY: `self` wraps a live state on its own thread; the `n` upvalues are on top, and `f`
+        // SAFETY: `self` is a live state on its own thread; the `n` upvalues are on top, and `f`
         // is one of our trampolines or a Lua opener.
         unsafe { ffi::lua_pushcclosure(self.as_ptr(), f, n) }
     }
 
     /// Pushes a new full userdata of `size` bytes and returns its (aligned) memory.
     pub fn new_userdata(&self, size: usize) -> *mut c_void {
-        // SAFETY: `self` wraps a live state on its own thread with room for one more value; Lua
+        // SAFETY: `self` is a live state on its own thread with room for one more value; Lua
         // owns and aligns the block.
         unsafe { ffi::lua_newuserdata(self.as_ptr(), size) }
     }
@@ -516,14 +528,14 @@ impl Lua {
 
     #[inline]
     pub fn create_table(&self, narr: c_int, nrec: c_int) {
-        // SAFETY: `self` wraps a live state on its own thread with room for one more value.
+        // SAFETY: `self` is a live state on its own thread with room for one more value.
         unsafe { ffi::lua_createtable(self.as_ptr(), narr, nrec) }
     }
 
     /// Pushes `t[n]` without metamethods.
     #[inline]
     pub fn raw_geti(&self, idx: c_int, n: c_int) -> Type {
-        // SAFETY: `self` wraps a live state on its own thread; `idx` holds a table (raw access runs
+        // SAFETY: `self` is a live state on its own thread; `idx` holds a table (raw access runs
         // no Lua code) and there is room for the result.
         unsafe { ffi::lua_rawgeti_(self.as_ptr(), idx, n) };
         self.type_of(-1)
@@ -534,7 +546,7 @@ impl Lua {
     pub fn raw_get_str(&self, idx: c_int, key: &[u8]) -> Type {
         let idx = self.abs_index(idx);
         self.push_bytes(key);
-        // SAFETY: `self` wraps a live state on its own thread; the key replaced is the one just
+        // SAFETY: `self` is a live state on its own thread; the key replaced is the one just
         // pushed.
         unsafe { ffi::lua_rawget_(self.as_ptr(), idx) };
         self.type_of(-1)
@@ -543,7 +555,7 @@ impl Lua {
     /// `t[k] = v` without metamethods; `k`, `v` on top (popped). Raises on a read-only table.
     #[inline]
     pub fn raw_set(&mut self, idx: c_int) {
-        // SAFETY: `self` wraps a live state on its own thread; `idx` holds a table, key and value
+        // SAFETY: `self` is a live state on its own thread; `idx` holds a table, key and value
         // are on top; `&mut self` ends every borrowed slice before they are popped.
         unsafe { ffi::lua_rawset(self.as_ptr(), idx) }
     }
@@ -551,7 +563,7 @@ impl Lua {
     /// `t[n] = v` without metamethods; `v` on top (popped). Raises on a read-only table.
     #[inline]
     pub fn raw_seti(&mut self, idx: c_int, n: c_int) {
-        // SAFETY: `self` wraps a live state on its own thread; `idx` holds a table and the value is
+        // SAFETY: `self` is a live state on its own thread; `idx` holds a table and the value is
         // on top; `&mut self` ends every borrowed slice before it is popped.
         unsafe { ffi::lua_rawseti_(self.as_ptr(), idx, n) }
     }
@@ -567,34 +579,34 @@ impl Lua {
 
     /// Pushes `t[key]` honouring `__index` (may run Lua code and raise).
     pub fn get_field(&self, idx: c_int, key: &CStr) {
-        // SAFETY: `self` wraps a live state on its own thread; callers accept that metamethods run.
+        // SAFETY: `self` is a live state on its own thread; callers accept that metamethods run.
         unsafe { ffi::lua_getfield_(self.as_ptr(), idx, key.as_ptr()) }
     }
 
     /// `t[key] = v` honouring `__newindex` (may run Lua code and raise); `v` on top.
     pub fn set_field(&mut self, idx: c_int, key: &CStr) {
-        // SAFETY: `self` wraps a live state on its own thread; callers accept that metamethods run.
+        // SAFETY: `self` is a live state on its own thread; callers accept that metamethods run.
         unsafe { ffi::lua_setfield(self.as_ptr(), idx, key.as_ptr()) }
     }
 
     /// Table traversal: pops a key, pushes the next key and value; false at the end.
     #[inline]
     pub fn next(&mut self, idx: c_int) -> bool {
-        // SAFETY: `self` wraps a live state on its own thread; the key on top came from a previous
+        // SAFETY: `self` is a live state on its own thread; the key on top came from a previous
         // `next` (or is nil).
         unsafe { ffi::lua_next(self.as_ptr(), idx) != 0 }
     }
 
     /// Pushes the metatable of the value at `idx`, if it has one.
     pub fn get_metatable(&self, idx: c_int) -> bool {
-        // SAFETY: `self` wraps a live state on its own thread; a read of an acceptable index,
+        // SAFETY: `self` is a live state on its own thread; a read of an acceptable index,
         // pushing at most one value.
         unsafe { ffi::lua_getmetatable(self.as_ptr(), idx) != 0 }
     }
 
     /// Pops a table (or nil) and sets it as the metatable of the value at `idx`.
     pub fn set_metatable(&mut self, idx: c_int) {
-        // SAFETY: `self` wraps a live state on its own thread; a table or nil is on top, as
+        // SAFETY: `self` is a live state on its own thread; a table or nil is on top, as
         // lua_setmetatable requires.
         unsafe {
             ffi::lua_setmetatable(self.as_ptr(), idx);
@@ -603,31 +615,31 @@ impl Lua {
 
     pub fn set_readonly(&self, idx: c_int, on: bool) {
         debug_assert_eq!(self.type_of(idx), Type::Table);
-        // SAFETY: `self` wraps a live state on its own thread; the value at idx is a table.
+        // SAFETY: `self` is a live state on its own thread; the value at idx is a table.
         unsafe { lua_enablereadonlytable(self.as_ptr(), idx, c_int::from(on)) }
     }
 
     pub fn is_readonly(&self, idx: c_int) -> bool {
         debug_assert_eq!(self.type_of(idx), Type::Table);
-        // SAFETY: `self` wraps a live state on its own thread; the value at idx is a table.
+        // SAFETY: `self` is a live state on its own thread; the value at idx is a table.
         unsafe { lua_isreadonlytable(self.as_ptr(), idx) != 0 }
     }
 
     /// How many stores the table at `idx` has received (luax's VM patch W1-W6).
     pub fn table_writes(&self, idx: c_int) -> u32 {
         debug_assert_eq!(self.type_of(idx), Type::Table);
-        // SAFETY: `self` wraps a live state on its own thread; the value at idx is a table.
+        // SAFETY: `self` is a live state on its own thread; the value at idx is a table.
         unsafe { lua_tablewrites(self.as_ptr(), idx) }
     }
 
     /// Stores the value on top in the registry and returns its reference.
     pub fn registry_ref(&mut self) -> c_int {
-        // SAFETY: `self` wraps a live state on its own thread; the value to store is on top.
+        // SAFETY: `self` is a live state on its own thread; the value to store is on top.
         unsafe { ffi::luaL_ref(self.as_ptr(), REGISTRY) }
     }
 
     pub fn registry_unref(&self, r: c_int) {
-        // SAFETY: `self` wraps a live state on its own thread; `r` came from `registry_ref` and is
+        // SAFETY: `self` is a live state on its own thread; `r` came from `registry_ref` and is
         // released once; the stack still roots any string a slice points into.
         unsafe { ffi::luaL_unref(self.as_ptr(), REGISTRY, r) }
     }
@@ -645,7 +657,7 @@ impl Lua {
 
     /// `luaL_loadbuffer`: compiles a chunk and pushes the function, or an error message.
     pub fn load_buffer(&self, chunk: &[u8], name: &CStr) -> Status {
-        // SAFETY: `self` wraps a live state on its own thread; Lua reads `chunk` only during the
+        // SAFETY: `self` is a live state on its own thread; Lua reads `chunk` only during the
         // call.
         let code = unsafe { ffi::luaL_loadbuffer(self.as_ptr(), chunk.as_ptr().cast(), chunk.len(), name.as_ptr()) };
         Status::from_code(code)
@@ -653,14 +665,14 @@ impl Lua {
 
     /// `lua_pcall`.
     pub fn pcall(&mut self, nargs: c_int, nresults: c_int, errfunc: c_int) -> Status {
-        // SAFETY: `self` wraps a live state on its own thread; errors are caught by Lua's own
+        // SAFETY: `self` is a live state on its own thread; errors are caught by Lua's own
         // setjmp inside lua_pcall.
         Status::from_code(unsafe { ffi::lua_pcall(self.as_ptr(), nargs, nresults, errfunc) })
     }
 
     /// `lua_call`: unprotected, errors propagate to the enclosing protected call.
     pub fn call(&mut self, nargs: c_int, nresults: c_int) {
-        // SAFETY: `self` wraps a live state on its own thread; the function and its `nargs`
+        // SAFETY: `self` is a live state on its own thread; the function and its `nargs`
         // arguments are on top. Errors unwind to the enclosing protected call: only used inside
         // one, where no Rust frame with destructors lies between.
         unsafe { ffi::lua_call(self.as_ptr(), nargs, nresults) }
@@ -668,13 +680,13 @@ impl Lua {
 
     /// Pushes "chunkname:currentline: " for the function at `level` (`luaL_where`).
     pub fn push_where(&self, level: c_int) {
-        // SAFETY: `self` wraps a live state on its own thread with room for one more value.
+        // SAFETY: `self` is a live state on its own thread with room for one more value.
         unsafe { ffi::luaL_where(self.as_ptr(), level) }
     }
 
     /// Concatenates the `n` values on top (Lua semantics; may raise on bad types).
     pub fn concat(&mut self, n: c_int) {
-        // SAFETY: `self` wraps a live state on its own thread; callers only concatenate strings.
+        // SAFETY: `self` is a live state on its own thread; callers only concatenate strings.
         unsafe { ffi::lua_concat(self.as_ptr(), n) }
     }
 
@@ -683,20 +695,20 @@ impl Lua {
             GcOp::Collect => ffi::LUA_GCCOLLECT,
             GcOp::Step => ffi::LUA_GCSTEP,
         };
-        // SAFETY: `self` wraps a live state on its own thread; the collector keeps everything on
+        // SAFETY: `self` is a live state on its own thread; the collector keeps everything on
         // the stack, which is what borrowed slices point into.
         unsafe { ffi::lua_gc(self.as_ptr(), op, data) }
     }
 
     /// Arms the hook `H` for `mask` events (every `count` instructions with `MASK_COUNT`).
     pub fn set_hook<H: LuaHook>(&self, mask: c_int, count: c_int) {
-        // SAFETY: `self` wraps a live state on its own thread; `call_hook::<H>` is a hook of ours
+        // SAFETY: `self` is a live state on its own thread; `call_hook::<H>` is a hook of ours
         // that catches panics.
         unsafe { ffi::lua_sethook(self.as_ptr(), Some(call_hook::<H>), mask, count) };
     }
 
     pub fn clear_hook(&self) {
-        // SAFETY: `self` wraps a live state on its own thread; a null hook disarms.
+        // SAFETY: `self` is a live state on its own thread; a null hook disarms.
         unsafe { ffi::lua_sethook(self.as_ptr(), None, 0, 0) };
     }
 
@@ -708,7 +720,7 @@ impl Lua {
             funcs.iter().map(|(n, f)| ffi::luaL_Reg { name: n.as_ptr(), func: *f }).collect();
         // luaL_register stops at the NULL name; the function is never called.
         reg.push(ffi::luaL_Reg { name: std::ptr::null(), func: unused_terminator });
-        // SAFETY: `self` wraps a live state on its own thread; `reg` is NUL-terminated and outlives
+        // SAFETY: `self` is a live state on its own thread; `reg` is NUL-terminated and outlives
         // the call. On a Lua error (out of memory) `reg` leaks, which is harmless.
         unsafe { ffi::luaL_register(self.as_ptr(), name.as_ptr(), reg.as_ptr()) }
     }
@@ -729,9 +741,95 @@ impl Lua {
     /// Opens a standard library by calling its `luaopen_*` with the library name.
     pub fn open_lib(&mut self, name: &CStr, open: CFunction) {
         self.push_cfunction(open);
-        // SAFETY: `self` wraps a live state on its own thread; `name` is a valid C string.
+        // SAFETY: `self` is a live state on its own thread; `name` is a valid C string.
         unsafe { ffi::lua_pushstring_(self.as_ptr(), name.as_ptr()) };
         self.call(1, 0);
+    }
+}
+
+impl Lua {
+    /// The bytes of the string at stack position `idx` (not a pseudo-index), and the stack
+    /// above it as a [`Pinned`], which cannot take that string off: the bytes stay valid for
+    /// as long as `self` is lent. For reading a string argument while building results.
+    pub fn pin_string(&mut self, idx: c_int) -> Option<(&[u8], Pinned<'_>)> {
+        let floor = self.abs_index(idx);
+        if floor < 1 || floor > self.top() || self.type_of(floor) != Type::String {
+            return None;
+        }
+        let mut len = 0usize;
+        // SAFETY: `self` is a live state on its own thread and `floor` holds a string, whose
+        // `len` bytes Lua owns. The string stays at `floor` while the slice lives: `self` is
+        // lent to the `Pinned` for that long, and it refuses to shrink the stack below `floor`
+        // or move values under it, so the collector cannot reach the string.
+        let bytes = unsafe {
+            let p = ffi::lua_tolstring(self.as_ptr(), floor, &mut len);
+            std::slice::from_raw_parts(p.cast::<u8>(), len)
+        };
+        Some((bytes, Pinned { lua: self, floor }))
+    }
+}
+
+/// A frame's stack with the string at `floor` held in place (see [`Lua::pin_string`]): reads
+/// and pushes go through `Deref`, and the operations that take values off the stack are
+/// checked to leave `floor` alone (a failed check is a bug of ours: it panics, and the
+/// trampoline turns that into a Lua error).
+pub struct Pinned<'a> {
+    lua: &'a mut Lua,
+    floor: c_int,
+}
+
+impl Deref for Pinned<'_> {
+    type Target = Lua;
+
+    fn deref(&self) -> &Lua {
+        self.lua
+    }
+}
+
+impl Pinned<'_> {
+    /// Panics unless the stack keeps `floor` after `n` values are popped.
+    #[inline]
+    fn check_pops(&self, n: c_int) {
+        assert!(self.lua.top() - n >= self.floor, "a pinned string would leave the stack");
+    }
+
+    /// Panics unless `idx` is above `floor`.
+    #[inline]
+    fn check_above(&self, idx: c_int) {
+        assert!(self.lua.abs_index(idx) > self.floor, "a pinned string would move");
+    }
+
+    pub fn pop(&mut self, n: c_int) {
+        self.check_pops(n);
+        self.lua.pop(n)
+    }
+
+    pub fn set_top(&mut self, idx: c_int) {
+        let top = self.lua.top();
+        let new_top = if idx >= 0 { idx } else { top + idx + 1 };
+        self.check_pops(top - new_top);
+        self.lua.set_top(idx)
+    }
+
+    pub fn insert(&mut self, idx: c_int) {
+        self.check_above(idx);
+        self.lua.insert(idx)
+    }
+
+    pub fn replace(&mut self, idx: c_int) {
+        self.check_above(idx);
+        self.check_pops(1);
+        self.lua.replace(idx)
+    }
+
+    pub fn raw_set(&mut self, idx: c_int) {
+        self.check_pops(2);
+        self.lua.raw_set(idx)
+    }
+
+    pub fn raw_seti(&mut self, idx: c_int, n: c_int) {
+        self.check_pops(1);
+        self.lua.raw_seti(idx, n)
     }
 }
 

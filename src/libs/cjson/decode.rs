@@ -13,7 +13,7 @@ use crate::libs::key_cache::KeyCache;
 use crate::libs::layout::{lua_hash, Planner, MAX_KEYS};
 use crate::lua::args::check_bytes;
 use crate::lua::callback::{LuaResult, Raise};
-use crate::lua::state::Lua;
+use crate::lua::state::{Lua, Pinned};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
@@ -459,7 +459,7 @@ impl Parser<'_> {
     }
 
     /// `json_decode_descend`: the depth limit, and Lua stack room for the container.
-    fn descend(&self, lua: &mut Lua, depth: usize, slots: c_int) -> LuaResult<()> {
+    fn descend(&self, lua: &mut Pinned<'_>, depth: usize, slots: c_int) -> LuaResult<()> {
         if depth as u64 > self.settings.decode_max_depth as u64 || !lua.check_stack(slots) {
             return Err(Raise::located(format!(
                 "Found too many nested data structures ({depth}) at character {}",
@@ -477,7 +477,7 @@ enum Open {
 }
 
 /// Parses one value (and everything nested in it) and leaves it on the stack.
-fn parse_value(lua: &mut Lua, p: &mut Parser, mut kind: Kind) -> LuaResult<()> {
+fn parse_value(lua: &mut Pinned<'_>, p: &mut Parser, mut kind: Kind) -> LuaResult<()> {
     let mut open: Vec<Open> = Vec::new();
     'value: loop {
         match kind {
@@ -552,7 +552,7 @@ fn parse_value(lua: &mut Lua, p: &mut Parser, mut kind: Kind) -> LuaResult<()> {
 /// one, pushes it as a table built at its final size with the layout member-by-member
 /// insertion gives (see `layout`), and returns true. Otherwise rewinds and returns false:
 /// the general path then parses it, errors included.
-fn flat_object(lua: &mut Lua, p: &mut Parser, in_list: bool) -> bool {
+fn flat_object(lua: &mut Pinned<'_>, p: &mut Parser, in_list: bool) -> bool {
     let start = p.pos;
     p.members.clear();
     p.planner.clear();
@@ -629,7 +629,7 @@ fn flat_object(lua: &mut Lua, p: &mut Parser, in_list: bool) -> bool {
 /// Pushes the member key (the current token) and reads past the colon; returns the kind of
 /// the value's token.
 #[inline]
-fn object_key(lua: &mut Lua, p: &mut Parser, kind: Kind) -> LuaResult<Kind> {
+fn object_key(lua: &mut Pinned<'_>, p: &mut Parser, kind: Kind) -> LuaResult<Kind> {
     if kind != Kind::String {
         return Err(p.parse_error("object key string", kind));
     }
@@ -646,10 +646,12 @@ pub fn decode(lua: &mut Lua) -> LuaResult<c_int> {
         return Err(Raise::arg(1, "expected 1 argument"));
     }
     let settings = settings(lua)?;
-    // luaL_checklstring: numbers are converted in place. The parser reads a copy: building
-    // the tables needs the stack mutably, which a slice of the argument would hold.
-    let input = check_bytes(lua, 1)?.to_vec();
-    let data = input.as_slice();
+    // luaL_checklstring: numbers are converted in place. The string stays at index 1 while
+    // the tables are built above it.
+    check_bytes(lua, 1)?;
+    let Some((data, mut stack)) = lua.pin_string(1) else {
+        return Err(Raise::type_error(lua, 1, "string"));
+    };
     if data.len() >= 2 && (data[0] == 0 || data[1] == 0) {
         return Err(Raise::located("JSON parser does not support UTF-16 or UTF-32"));
     }
@@ -669,7 +671,7 @@ pub fn decode(lua: &mut Lua) -> LuaResult<c_int> {
         error: "",
     };
     let kind = p.next_token();
-    parse_value(lua, &mut p, kind)?;
+    parse_value(&mut stack, &mut p, kind)?;
     let kind = p.next_token();
     if kind != Kind::End {
         return Err(p.parse_error("the end", kind));

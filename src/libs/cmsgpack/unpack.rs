@@ -8,7 +8,7 @@ use crate::libs::key_cache::{same_bytes, KeyCache};
 use crate::libs::layout::{lua_hash, Planner, MAX_KEYS};
 use crate::lua::args::{check_bytes, check_integer, check_stack, opt_integer};
 use crate::lua::callback::{LuaResult, Raise};
-use crate::lua::state::{Lua, Type};
+use crate::lua::state::{Lua, Pinned, Type};
 
 const TOO_MANY: &str = "too many return values at once; use unpack_one or unpack_limit instead.";
 
@@ -44,10 +44,12 @@ fn keep_first_arg(lua: &mut Lua) {
 /// values alone.
 fn unpack_full(lua: &mut Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
     let decode_all = limit == 0 && offset == 0;
-    // A number at index 1 becomes a string. The decoder reads a copy: building the tables
-    // needs the stack mutably, which a slice of the argument would hold.
-    let input = check_bytes(lua, 1)?.to_vec();
-    let len = input.len();
+    // A number at index 1 becomes a string, which stays there while the tables are built
+    // above it.
+    let len = check_bytes(lua, 1)?.len();
+    let Some((input, stack)) = lua.pin_string(1) else {
+        return Err(Raise::type_error(lua, 1, "string"));
+    };
     // The messages print C ints, and the first one prints the length as the limit.
     if offset < 0 || limit < 0 {
         return Err(Raise::located(format!(
@@ -63,8 +65,8 @@ fn unpack_full(lua: &mut Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
     }
     let limit = if decode_all { i64::from(i32::MAX) } else { limit };
     let mut dec = Decoder {
-        lua,
-        input: &input,
+        lua: stack,
+        input,
         pos: offset as usize,
         frames: Vec::new(),
         open_arrays: 0,
@@ -86,12 +88,11 @@ fn unpack_full(lua: &mut Lua, limit: i64, offset: i64) -> LuaResult<c_int> {
         }
         count += 1;
     }
-    let pos = dec.pos;
-    drop(dec);
+    let Decoder { lua: mut stack, pos, .. } = dec;
     if !decode_all {
-        check_stack(lua, 1, "in function mp_unpack_full")?;
-        lua.push_number(if pos == len { -1.0 } else { pos as f64 });
-        lua.insert(2);
+        check_stack(&stack, 1, "in function mp_unpack_full")?;
+        stack.push_number(if pos == len { -1.0 } else { pos as f64 });
+        stack.insert(2);
         count += 1;
     }
     Ok(count)
@@ -126,8 +127,9 @@ enum State {
     Value,
 }
 
-struct Decoder<'a, 'l> {
-    lua: &'l mut Lua,
+struct Decoder<'a> {
+    /// The stack above the input string (argument 1).
+    lua: Pinned<'a>,
     input: &'a [u8],
     pos: usize,
     /// Open tables, innermost last: the nesting lives here, not on the Rust stack.
@@ -151,7 +153,7 @@ struct Decoder<'a, 'l> {
     cache: KeyCache,
 }
 
-impl<'a> Decoder<'a, '_> {
+impl<'a> Decoder<'a> {
     /// Decodes one complete value (with everything nested in it) onto the stack.
     fn value(&mut self) -> Result<(), Fail> {
         loop {
@@ -168,7 +170,7 @@ impl<'a> Decoder<'a, '_> {
     /// `luaL_checkstack(n)` at the current height.
     #[inline]
     fn need(&mut self, n: c_int, what: &'static str) -> Result<(), Fail> {
-        Ok(ensure_stack(self.lua, &mut self.ensured, n, what)?)
+        Ok(ensure_stack(&self.lua, &mut self.ensured, n, what)?)
     }
 
     /// Bytes `pos..pos + n`, consumed; `Eof` if the input is shorter.
@@ -312,7 +314,7 @@ impl<'a> Decoder<'a, '_> {
     /// and no hash part, so we allocate that at once (capped, and only when the input can
     /// hold `len` elements). A nil element breaks the pattern: see `unpresize`.
     fn open_array(&mut self, len: u32) -> Result<bool, Fail> {
-        self.cache.close(self.lua);
+        self.cache.close(&mut self.lua);
         let left = self.input.len() - self.pos;
         let presized = len > 0 && len <= PRESIZE_MAX && len as usize <= left;
         let narr = if presized { len.next_power_of_two() as c_int } else { 0 };
@@ -333,7 +335,7 @@ impl<'a> Decoder<'a, '_> {
         if len > 0 && len as usize <= MAX_KEYS && self.flat_map(len as usize)? {
             return Ok(false);
         }
-        self.cache.close(self.lua);
+        self.cache.close(&mut self.lua);
         self.lua.create_table(0, 0);
         if len == 0 {
             return Ok(false);
@@ -403,7 +405,7 @@ impl<'a> Decoder<'a, '_> {
             let slots = n as c_int;
             if top + slots + room <= self.ensured || self.lua.check_stack(slots + room) {
                 self.ensured = self.ensured.max(top + slots + room);
-                self.cache.open(self.lua, n);
+                self.cache.open(&mut self.lua, n);
             }
         }
         let top = self.lua.top();
@@ -419,7 +421,7 @@ impl<'a> Decoder<'a, '_> {
             let Some(&(start, end)) = self.keys.get(i) else {
                 continue;
             };
-            self.cache.push_key(self.lua, input, i, start, end);
+            self.cache.push_key(&mut self.lua, input, i, start, end);
             // The value, checked complete above; the usual kinds directly.
             match input.get(end).copied().ok_or(Fail::Eof)? {
                 tag @ 0x00..=0x7f => self.lua.push_number(f64::from(tag)),
@@ -458,14 +460,14 @@ impl<'a> Decoder<'a, '_> {
                     *next += 1;
                     if *presized && self.lua.is_nil(-1) {
                         *presized = false;
-                        self.cache.close_under_top(self.lua);
-                        unpresize(self.lua, index);
+                        self.cache.close_under_top(&mut self.lua);
+                        unpresize(&mut self.lua, index);
                     }
                     match c_int::try_from(index) {
                         Ok(i) if self.cache.is_open() => self.lua.raw_seti(self.cache.table(), i),
                         _ => {
-                            self.cache.close_under_top(self.lua);
-                            set_index(self.lua, index);
+                            self.cache.close_under_top(&mut self.lua);
+                            set_index(&mut self.lua, index);
                         }
                     }
                 }
@@ -476,9 +478,9 @@ impl<'a> Decoder<'a, '_> {
                 State::Value => {
                     // Stack: table, key, value. Check what lua_settable would raise on.
                     match self.lua.type_of(-2) {
-                        Type::Nil => return Err(raise_plain(self.lua, "table index is nil")),
+                        Type::Nil => return Err(raise_plain(&self.lua, "table index is nil")),
                         Type::Number if self.lua.to_number(-2).is_nan() => {
-                            return Err(raise_plain(self.lua, "table index is NaN"))
+                            return Err(raise_plain(&self.lua, "table index is NaN"))
                         }
                         _ => {}
                     }
@@ -492,7 +494,7 @@ impl<'a> Decoder<'a, '_> {
             }
             if matches!(frame.state, State::Array { .. }) {
                 self.open_arrays -= 1;
-                self.cache.close(self.lua);
+                self.cache.close(&mut self.lua);
             }
             self.frames.pop();
         }
@@ -533,7 +535,7 @@ fn scalar_end(input: &[u8], pos: usize) -> Option<usize> {
 
 /// `t[i] = v` for the table below the value on top; pops the value.
 #[inline]
-fn set_index(lua: &mut Lua, i: u64) {
+fn set_index(lua: &mut Pinned<'_>, i: u64) {
     match c_int::try_from(i) {
         Ok(i) => lua.raw_seti(-2, i),
         Err(_) => {
@@ -547,7 +549,7 @@ fn set_index(lua: &mut Lua, i: u64) {
 /// Stack: presized table, nil (element `next`). Replaces the table with one built from an
 /// empty table by setting 1..next-1 again, which is the layout the C version has at this
 /// point; later elements then go through the same growth steps as there.
-fn unpresize(lua: &mut Lua, next: u64) {
+fn unpresize(lua: &mut Pinned<'_>, next: u64) {
     // The nil is dropped and pushed back after, so this uses no more stack than decoding.
     lua.pop(1);
     lua.create_table(0, 0);
@@ -562,7 +564,7 @@ fn unpresize(lua: &mut Lua, next: u64) {
 }
 
 /// An error raised with a bare message, as the Lua core raises from inside a C function.
-fn raise_plain(lua: &mut Lua, msg: &str) -> Fail {
+fn raise_plain(lua: &Lua, msg: &str) -> Fail {
     lua.push_str(msg);
     Fail::Lua(Raise::Pushed)
 }
