@@ -55,3 +55,51 @@ def test_memory_error_caught_by_the_script_does_not_starve_the_next_one(small_he
     script = "pcall(function() local t = {} for i = 1, 1e9 do t[i] = i end end) return 'survived'"
     assert conn.call("LUAX.EVAL", script, 0) == b"$8\r\nsurvived\r\n"
     assert conn.call("LUAX.EVAL", "local t = {} for i = 1, 1e5 do t[i] = i end return #t", 0) == b":100000\r\n"
+
+
+@pytest.fixture
+def heap_8mb(start_server):
+    server = start_server("heap8", module_args=["heap-limit", "8mb"])
+    # 20,000 distinct strings: each LRANGE reply is a few MB as Lua values.
+    server.client().rpush("big", *[b"x" * 100 + b"%d" % i for i in range(20_000)])
+    return server
+
+
+# Holds replies until the heap is full, then keeps asking: every later reply crosses the limit.
+HOARD_REPLIES = """
+local hold, errors, last = {}, 0, ''
+for i = 1, 60 do
+  local ok, reply = pcall(redis.call, 'lrange', 'big', 0, -1)
+  if ok then hold[#hold + 1] = reply else errors = errors + 1 last = reply end
+end
+return {#hold, errors, last}
+"""
+
+
+def test_a_reply_over_the_limit_is_an_error_the_script_catches_and_leaks_nothing(heap_8mb):
+    client = heap_8mb.client()
+    before = client.info("memory")["used_memory"]
+    for _ in range(3):
+        held, errors, last = client.execute_command("LUAX.EVAL", HOARD_REPLIES, 0)
+        assert held > 0 and errors > 0 and held + errors == 60, (held, errors)
+        assert last == b"not enough memory"
+    # Each refused reply (~1 MB of protocol) used to stay allocated in the server.
+    growth = client.info("memory")["used_memory"] - before
+    assert growth < 8 << 20, growth
+    assert client.execute_command("LUAX.EVAL", "return #redis.call('lrange', 'big', 0, 9)", 0) == 10
+
+
+def test_the_limit_still_applies_after_an_error_left_a_library_function(heap_8mb):
+    # The error raised in the metamethod leaves Redis's `pcall` (a C function) through
+    # Lua's own `xpcall`; a runaway table after it must still be stopped.
+    script = """
+    local catch = function(e) return e end
+    local inner = setmetatable({}, {__index = function() error('from the metamethod') end})
+    local ok, e = xpcall(function() return pcall(error, inner) end, catch)
+    local grown, why = xpcall(function() local t = {} for i = 1, 1e7 do t[i] = i end end, catch)
+    return {tostring(ok), tostring(e):match('from the metamethod') and 1 or 0, tostring(grown), why}
+    """
+    conn = heap_8mb.raw()
+    assert conn.call("LUAX.EVAL", script, 0) == (
+        b"*4\r\n$5\r\nfalse\r\n:1\r\n$5\r\nfalse\r\n$17\r\nnot enough memory\r\n"
+    )

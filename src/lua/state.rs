@@ -18,10 +18,12 @@
 //! for code that reads the one while building on the other.
 //!
 //! Lua reports errors with `longjmp`. The raw (`rawget`/`rawset`) calls used here never raise,
-//! except on memory exhaustion; the few calls that can run metamethods or raise are named
-//! (`get_field`, `call`) and are only used where no Rust value with a destructor lives in the
-//! frames being unwound. Rust functions raise errors by returning them: the trampolines here
-//! (`call_rust`, `call_hook`) raise after the Rust code has returned.
+//! except when memory runs out; the heap limit is lifted while Rust code runs (see `Heap`),
+//! and held again when it returns, so only the machine running out could raise there. The few
+//! calls that can run metamethods or raise are named (`get_field`, `call`) and are only used
+//! where no Rust value with a destructor lives in the frames being unwound. Rust functions
+//! raise errors by returning them: the trampolines here (`call_rust`, `call_hook`) raise after
+//! the Rust code has returned.
 
 use std::ffi::{c_int, c_void, CStr};
 use std::marker::{PhantomData, PhantomPinned};
@@ -196,6 +198,20 @@ pub trait LuaFunction {
     const FUNC: fn(&mut Lua) -> LuaResult<c_int>;
 }
 
+/// The heap the allocator of `l` accounts to.
+///
+/// # Safety
+/// `l` must be a live state of ours, and `'a` must not outlive it.
+unsafe fn heap_of<'a>(l: *mut RawState) -> &'a Heap {
+    let mut ud: *mut c_void = std::ptr::null_mut();
+    // SAFETY: every state is made by `OwnedState::new`, whose allocator's user data is its
+    // boxed `Heap`, which outlives the state.
+    unsafe {
+        ffi::lua_getallocf(l, &mut ud);
+        &*ud.cast::<Heap>()
+    }
+}
+
 /// The C function Lua calls for `F`.
 pub const fn c_function<F: LuaFunction>() -> CFunction {
     call_rust::<F>
@@ -203,20 +219,29 @@ pub const fn c_function<F: LuaFunction>() -> CFunction {
 
 /// Runs `F::FUNC` for Lua: catches panics, and raises a Lua error only after the Rust function
 /// has returned and dropped everything it owned, so the `longjmp` never skips a destructor.
+/// The heap limit is lifted meanwhile (see `Heap`'s `in_rust`) and checked afterwards.
 unsafe extern "C-unwind" fn call_rust<F: LuaFunction>(l: *mut RawState) -> c_int {
     // SAFETY: Lua calls C functions with its live state, on the VM's thread.
     let lua = unsafe { Lua::from_raw(l) };
-    let raise = match catch_unwind(AssertUnwindSafe(|| (F::FUNC)(&mut *lua))) {
-        Ok(Ok(n)) => return n,
+    // SAFETY: as above; the heap outlives this call.
+    let heap = unsafe { heap_of(l) };
+    let was_rust = heap.set_running_rust(true);
+    let outcome = catch_unwind(AssertUnwindSafe(|| (F::FUNC)(&mut *lua)));
+    let raise = match outcome {
+        Ok(Ok(n)) => {
+            heap.set_running_rust(was_rust);
+            lua.fail_if_over_limit(heap);
+            return n;
+        }
         Ok(Err(raise)) => raise,
         Err(_) => Raise::located(crate::error::INTERNAL_ERROR),
     };
-    raise_now(lua, raise)
+    raise_now(lua, raise, heap, was_rust)
 }
 
 #[cold]
 #[inline(never)]
-fn raise_now(lua: &mut Lua, raise: Raise) -> ! {
+fn raise_now(lua: &mut Lua, raise: Raise, heap: &Heap, was_rust: bool) -> ! {
     // The error may be that the stack is full (a nesting limit). The message needs room;
     // this frame's values can go, the error unwinds them anyway.
     if !matches!(raise, Raise::Pushed) && !lua.check_stack(3) {
@@ -235,6 +260,8 @@ fn raise_now(lua: &mut Lua, raise: Raise) -> ! {
             // strings are NUL-terminated).
             lua.push_bytes(&msg);
             drop(msg);
+            heap.set_running_rust(was_rust);
+            lua.fail_if_over_limit(heap);
             let text = lua.bytes_at(-1).map_or(std::ptr::null(), |b| b.as_ptr().cast());
             // SAFETY: only reached from `call_rust`, directly inside a C function called by
             // Lua; the message lives on the Lua stack and nothing in these frames needs drop.
@@ -242,6 +269,8 @@ fn raise_now(lua: &mut Lua, raise: Raise) -> ! {
             unreachable_after_raise()
         }
     }
+    heap.set_running_rust(was_rust);
+    lua.fail_if_over_limit(heap);
     // SAFETY: as above; the error value is on top of the stack.
     unsafe { ffi::lua_error(lua.as_ptr()) }
 }
@@ -276,9 +305,14 @@ unsafe extern "C-unwind" fn call_hook<H: LuaHook>(l: *mut RawState, ar: *mut Deb
             CStr::from_ptr((*ar).source).to_bytes().to_vec()
         }
     };
+    // SAFETY: as above; the heap outlives this call.
+    let heap = unsafe { heap_of(l) };
+    let was_rust = heap.set_running_rust(true);
     let verdict = catch_unwind(AssertUnwindSafe(|| H::on_hook(&mut *lua, &source)));
     let raise = matches!(verdict, Ok(HookVerdict::RaisePushed));
     drop(verdict);
+    heap.set_running_rust(was_rust);
+    lua.fail_if_over_limit(heap);
     if raise {
         // SAFETY: raising from a hook is allowed; what this frame owned is dropped above (the
         // closure owns nothing), so the longjmp skips no destructor.
@@ -312,6 +346,56 @@ impl Lua {
     #[inline]
     fn as_ptr(&self) -> *mut RawState {
         (self as *const Lua).cast_mut().cast::<RawState>()
+    }
+
+    /// The heap the state's allocator accounts to.
+    fn heap(&self) -> &Heap {
+        // SAFETY: `self` is a live state, and the borrow ends with it.
+        unsafe { heap_of(self.as_ptr()) }
+    }
+
+    /// After Rust code ran with the limit lifted: where the limit applies and is passed,
+    /// collects garbage (what the code built stays), and if that is not enough raises Lua's
+    /// memory error, as the allocation that crossed the limit would have. Only called where
+    /// the `longjmp` skips no destructor.
+    #[inline]
+    fn fail_if_over_limit(&mut self, heap: &Heap) {
+        if heap.limit_applies() && heap.over_limit() {
+            self.collect_or_raise(heap);
+        }
+    }
+
+    #[cold]
+    fn collect_or_raise(&mut self, heap: &Heap) {
+        // Our own collections run without the limit: shrinking the string table allocates
+        // the smaller one before freeing the larger.
+        heap.set_running_rust(true);
+        self.gc(GcOp::Collect, 0);
+        if !heap.over_limit() {
+            heap.set_running_rust(false);
+            return;
+        }
+        // What the frame holds goes and is collected, so a script that catches the error
+        // goes on with the memory it had.
+        self.set_top(0);
+        self.gc(GcOp::Collect, 0);
+        heap.set_running_rust(false);
+        heap.refuse_next_growth();
+        // Raises LUA_ERRMEM ("not enough memory"), as any refused allocation does.
+        self.new_userdata(0);
+        unreachable_after_raise()
+    }
+
+    /// Runs `f`, a call that may run Lua code, with the heap limit applying to that code
+    /// (see `Heap`'s `in_rust`). An error raised in the Lua code skips setting it back, which
+    /// is right: it unwinds to a protected call made from Lua code, or from `pcall` here,
+    /// which sets it back itself.
+    #[inline]
+    fn running_lua<R>(&self, f: impl FnOnce() -> R) -> R {
+        let was_rust = self.heap().set_running_rust(false);
+        let out = f();
+        self.heap().set_running_rust(was_rust);
+        out
     }
 
     // ---- stack ----
@@ -579,14 +663,20 @@ impl Lua {
 
     /// Pushes `t[key]` honouring `__index` (may run Lua code and raise).
     pub fn get_field(&self, idx: c_int, key: &CStr) {
-        // SAFETY: `self` is a live state on its own thread; callers accept that metamethods run.
-        unsafe { ffi::lua_getfield_(self.as_ptr(), idx, key.as_ptr()) }
+        self.running_lua(|| {
+            // SAFETY: `self` is a live state on its own thread; callers accept that
+            // metamethods run.
+            unsafe { ffi::lua_getfield_(self.as_ptr(), idx, key.as_ptr()) }
+        })
     }
 
     /// `t[key] = v` honouring `__newindex` (may run Lua code and raise); `v` on top.
     pub fn set_field(&mut self, idx: c_int, key: &CStr) {
-        // SAFETY: `self` is a live state on its own thread; callers accept that metamethods run.
-        unsafe { ffi::lua_setfield(self.as_ptr(), idx, key.as_ptr()) }
+        self.running_lua(|| {
+            // SAFETY: `self` is a live state on its own thread; callers accept that
+            // metamethods run.
+            unsafe { ffi::lua_setfield(self.as_ptr(), idx, key.as_ptr()) }
+        })
     }
 
     /// Table traversal: pops a key, pushes the next key and value; false at the end.
@@ -665,17 +755,21 @@ impl Lua {
 
     /// `lua_pcall`.
     pub fn pcall(&mut self, nargs: c_int, nresults: c_int, errfunc: c_int) -> Status {
-        // SAFETY: `self` is a live state on its own thread; errors are caught by Lua's own
-        // setjmp inside lua_pcall.
-        Status::from_code(unsafe { ffi::lua_pcall(self.as_ptr(), nargs, nresults, errfunc) })
+        self.running_lua(|| {
+            // SAFETY: `self` is a live state on its own thread; errors are caught by Lua's own
+            // setjmp inside lua_pcall.
+            Status::from_code(unsafe { ffi::lua_pcall(self.as_ptr(), nargs, nresults, errfunc) })
+        })
     }
 
     /// `lua_call`: unprotected, errors propagate to the enclosing protected call.
     pub fn call(&mut self, nargs: c_int, nresults: c_int) {
-        // SAFETY: `self` is a live state on its own thread; the function and its `nargs`
-        // arguments are on top. Errors unwind to the enclosing protected call: only used inside
-        // one, where no Rust frame with destructors lies between.
-        unsafe { ffi::lua_call(self.as_ptr(), nargs, nresults) }
+        self.running_lua(|| {
+            // SAFETY: `self` is a live state on its own thread; the function and its `nargs`
+            // arguments are on top. Errors unwind to the enclosing protected call: only used
+            // inside one, where no Rust frame with destructors lies between.
+            unsafe { ffi::lua_call(self.as_ptr(), nargs, nresults) }
+        })
     }
 
     /// Pushes "chunkname:currentline: " for the function at `level` (`luaL_where`).

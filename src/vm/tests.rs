@@ -246,3 +246,23 @@ fn command_arguments_outlive_the_reply_conversion() {
         .collect();
     assert!(host.seen.borrow().as_slice() == want.as_slice(), "the arguments changed under the host");
 }
+
+/// A reply too large for the heap limit: `redis.call` raises Lua's memory error after the
+/// reply was converted (with the limit lifted, so no `longjmp` crosses Rust frames), drops
+/// what it built, and a script that catches the error goes on with the memory it had.
+#[test]
+fn a_reply_over_the_heap_limit_is_a_memory_error_the_script_can_catch() {
+    let mut vm = super::Vm::new(super::testing::VERSION, 2 << 20).expect("a VM");
+    // 60,000 distinct strings: well over 2 MB as Lua values.
+    let items: String = (0..60_000).map(|i| format!("$20\r\n{i:020}\r\n")).collect();
+    let mut host = FakeHost::default();
+    host.replies.insert(b"lrange".to_vec(), format!("*60000\r\n{items}").into_bytes());
+    host.replies.insert(b"get".to_vec(), b"$2\r\nok\r\n".to_vec());
+    let script = "local ok, e = pcall(redis.call, 'lrange', 'k', 0, -1) \
+                  return {tostring(ok), tostring(e), redis.call('get', 'k'), string.rep('x', 100000):len()}";
+    assert_eq!(
+        eval_with(&mut vm, &host, script, false),
+        "*4\r\n$5\r\nfalse\r\n$17\r\nnot enough memory\r\n$2\r\nok\r\n:100000\r\n"
+    );
+    assert!(vm.memory() < 1 << 20, "{} bytes left", vm.memory());
+}
