@@ -204,8 +204,8 @@ pub trait LuaFunction {
 /// `l` must be a live state of ours, and `'a` must not outlive it.
 unsafe fn heap_of<'a>(l: *mut RawState) -> &'a Heap {
     let mut ud: *mut c_void = std::ptr::null_mut();
-    // SAFETY: every state is made by `OwnedState::new`, whose allocator's user data is its
-    // boxed `Heap`, which outlives the state.
+    // SAFETY: every state is made by `OwnedState::new` (coroutines share its allocator), whose
+    // user data is the boxed `Heap`, which outlives the state.
     unsafe {
         ffi::lua_getallocf(l, &mut ud);
         &*ud.cast::<Heap>()
