@@ -103,3 +103,16 @@ def test_the_limit_still_applies_after_an_error_left_a_library_function(heap_8mb
     assert conn.call("LUAX.EVAL", script, 0) == (
         b"*4\r\n$5\r\nfalse\r\n:1\r\n$5\r\nfalse\r\n$17\r\nnot enough memory\r\n"
     )
+
+
+def test_garbage_over_the_limit_is_collected_before_a_reply_is_refused(heap_8mb):
+    # With the collector stopped, garbage fills the heap up to the limit; a reply that
+    # crosses it is then kept once a collection makes room (before, it was refused).
+    script = """
+    collectgarbage('stop')
+    pcall(function() local t = {} while true do t[#t + 1] = {} end end)
+    local reply = redis.call('lrange', 'big', 0, 999)
+    collectgarbage('restart')
+    return #reply
+    """
+    assert heap_8mb.raw().call("LUAX.EVAL", script, 0) == b":1000\r\n"

@@ -170,8 +170,22 @@ pub fn status_reply(lua: &mut Lua) -> LuaResult<c_int> {
     Ok(1)
 }
 
+/// A setting only a running script may change: `change` validates the arguments and applies
+/// it; outside a script, or on a bad argument, the error table is raised.
+fn change_setting(
+    lua: &mut Lua,
+    outside: LuaApiError,
+    change: impl FnOnce(&Lua, &dyn Host) -> Result<(), LuaApiError>,
+) -> LuaResult<c_int> {
+    match host::current(|host| change(lua, host)) {
+        None => raise_error_table(lua, outside),
+        Some(Err(e)) => raise_error_table(lua, e),
+        Some(Ok(())) => Ok(0),
+    }
+}
+
 pub fn set_repl(lua: &mut Lua) -> LuaResult<c_int> {
-    let outcome = host::current(|host| {
+    change_setting(lua, LuaApiError::SetReplOutsideScript, |lua, host| {
         if lua.top() != 1 {
             return Err(LuaApiError::SetReplArgs);
         }
@@ -181,16 +195,11 @@ pub fn set_repl(lua: &mut Lua) -> LuaResult<c_int> {
         }
         host.set_repl(flags);
         Ok(())
-    });
-    match outcome {
-        None => raise_error_table(lua, LuaApiError::SetReplOutsideScript),
-        Some(Err(e)) => raise_error_table(lua, e),
-        Some(Ok(())) => Ok(0),
-    }
+    })
 }
 
 pub fn setresp(lua: &mut Lua) -> LuaResult<c_int> {
-    let outcome = host::current(|host| {
+    change_setting(lua, LuaApiError::SetRespOutsideScript, |lua, host| {
         if lua.top() != 1 {
             return Err(LuaApiError::SetRespArgs);
         }
@@ -200,12 +209,7 @@ pub fn setresp(lua: &mut Lua) -> LuaResult<c_int> {
             _ => return Err(LuaApiError::SetRespVersion),
         }
         Ok(())
-    });
-    match outcome {
-        None => raise_error_table(lua, LuaApiError::SetRespOutsideScript),
-        Some(Err(e)) => raise_error_table(lua, e),
-        Some(Ok(())) => Ok(0),
-    }
+    })
 }
 
 pub fn acl_check_cmd(lua: &mut Lua) -> LuaResult<c_int> {
